@@ -1,0 +1,9 @@
+package io.hotpot.api.cluster;
+
+/** What started a rollout. */
+public enum Trigger {
+    /** The {@code hot:distribute} console command. */
+    CONSOLE,
+    /** A jar dropped into, or replaced in, the leader's {@code deploy/} folder. */
+    DEPLOY
+}
