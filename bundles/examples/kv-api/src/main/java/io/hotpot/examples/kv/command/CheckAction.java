@@ -1,0 +1,48 @@
+package io.hotpot.examples.kv.command;
+
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+/**
+ * {@code kv:check}: re-reads the entries written by {@code kv:fill} and prints one line that
+ * scripts and tests parse: {@code checked=N present=N wrong=N missing=N schema=S inShape=N size=N}.
+ */
+@Command(scope = "kv", name = "check", description = "Verifies the entries written by kv:fill and their shape")
+@Service
+public class CheckAction extends KvAction {
+
+    @Option(name = "--count", description = "Number of entries")
+    int count = 1000;
+
+    @Option(name = "--prefix", description = "Key prefix")
+    String prefix = "key-";
+
+    @Option(name = "--value-prefix", description = "Value prefix")
+    String valuePrefix = "value-";
+
+    @Override
+    public Object execute() {
+        int present = 0;
+        int wrong = 0;
+        int inShape = 0;
+        int schema = store.schemaVersion();
+        for (int i = 0; i < count; i++) {
+            String value = store.get(prefix + i);
+            if (value == null) {
+                continue;
+            }
+            present++;
+            if (!value.equals(valuePrefix + i)) {
+                wrong++;
+            }
+            String entry = store.describe(prefix + i);
+            if (entry != null && (schema == 1 ? !entry.contains(";writes=") : entry.matches(".*;writes=[1-9][0-9]*;updatedAt=[0-9]+"))) {
+                inShape++;
+            }
+        }
+        System.out.println("checked=" + count + " present=" + present + " wrong=" + wrong + " missing=" + (count - present)
+                + " schema=" + schema + " inShape=" + inShape + " size=" + store.size());
+        return null;
+    }
+}

@@ -1,0 +1,140 @@
+package io.hotpot.runtime;
+
+import io.hotpot.api.FollowerService;
+import io.hotpot.api.cluster.ClusterAdmin;
+import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.artifact.ArtifactInspector;
+import io.hotpot.runtime.cluster.ClusterService;
+import io.hotpot.runtime.cluster.FollowerDirectory;
+import io.hotpot.runtime.cluster.Leadership;
+import io.hotpot.runtime.cluster.Membership;
+import io.hotpot.runtime.deploy.DeployTrigger;
+import io.hotpot.runtime.deploy.FileStability;
+import io.hotpot.runtime.follower.FollowerEndpoint;
+import io.hotpot.runtime.store.ArtifactStore;
+import io.hotpot.runtime.transfer.ChunkedPusher;
+import io.hotpot.runtime.transfer.InboundTransfers;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.felix.fileinstall.ArtifactInstaller;
+import org.apache.felix.fileinstall.ArtifactListener;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+
+/**
+ * One Hotpot node: the composition root that builds the node's parts from PID
+ * {@code io.hotpot.node}, starts them, and publishes three services:
+ * <ul>
+ *   <li>{@link FollowerService}, exported through Aries RSA ({@code service.exported.configs =
+ *       aries.fastbin}) and published in ZooKeeper by Aries discovery;</li>
+ *   <li>{@link ClusterAdmin}, local, for the {@code hot:*} commands;</li>
+ *   <li>the {@code deploy/} trigger, a FileInstall {@link ArtifactInstaller}.</li>
+ * </ul>
+ * A configuration change deactivates this instance and activates a new one.
+ */
+@Component(immediate = true, configurationPid = "io.hotpot.node", configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        service = {})
+@Designate(ocd = NodeConfiguration.class)
+public final class HotpotNode {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HotpotNode.class);
+
+    /** Above Karaf's deployers (wrap, features, kar) and FileInstall's built-in bundle handling. */
+    private static final int DEPLOY_RANKING = 1000;
+
+    private final Deque<Closeable> parts = new ArrayDeque<>();
+    private final List<ServiceRegistration<?>> registrations;
+
+    /**
+     * @throws Exception if the configuration is invalid or the data folder cannot be created;
+     *                   a ZooKeeper that is down is not an error, Curator keeps retrying
+     */
+    @Activate
+    public HotpotNode(BundleContext context, NodeConfiguration config) throws Exception {
+        NodeSettings s = NodeSettings.from(config, context.getProperty("karaf.name"),
+                context.getProperty("karaf.base"), context.getProperty("karaf.data"));
+        String id = s.nodeId();
+
+        ArtifactStore store = new ArtifactStore(s.dataDir());
+        ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes());
+        BundleApplier applier = own(new BundleApplier(id, context, store, inspector, s.migrationTimeoutMs()));
+
+        CuratorFramework curator = CuratorFrameworkFactory.builder()
+                .connectString(s.zookeeperConnect())
+                .sessionTimeoutMs(s.sessionTimeoutMs())
+                .connectionTimeoutMs(s.connectionTimeoutMs())
+                .retryPolicy(new ExponentialBackoffRetry(250, 29, 5_000))
+                .build();
+        own(curator::close);
+        curator.start();
+
+        Leadership leadership = own(new Leadership(curator, s.zookeeperRoot(), id));
+        Membership membership = own(new Membership(curator, s.zookeeperRoot(), id,
+                "node=" + id + "\nstartedAt=" + System.currentTimeMillis()));
+        FollowerDirectory directory = own(new FollowerDirectory(context));
+        FollowerEndpoint endpoint = new FollowerEndpoint(id, new InboundTransfers(id, store, s.artifactMaxBytes()),
+                applier, store, leadership::isLeader);
+        ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
+                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes())));
+        DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, new FileStability(500, 60_000));
+
+        directory.start();
+        membership.start();
+        leadership.start();
+
+        Dictionary<String, Object> exported = new Hashtable<>();
+        exported.put("service.exported.interfaces", FollowerService.class.getName());
+        exported.put("service.exported.configs", "aries.fastbin");
+        exported.put(FollowerService.NODE_ID_PROPERTY, id);
+        Dictionary<String, Object> deploy = new Hashtable<>();
+        deploy.put(Constants.SERVICE_RANKING, DEPLOY_RANKING);
+        registrations = List.of(
+                context.registerService(FollowerService.class, endpoint, exported),
+                context.registerService(ClusterAdmin.class, cluster, null),
+                context.registerService(new String[]{ArtifactInstaller.class.getName(), ArtifactListener.class.getName()},
+                        trigger, deploy));
+        LOG.info("Hotpot: node {} started (ZooKeeper {}{}, data {}, deploy {})", id, s.zookeeperConnect(),
+                s.zookeeperRoot(), s.dataDir(), s.deployDir());
+    }
+
+    /** Unpublishes the services, then closes the parts in reverse order of creation. */
+    @Deactivate
+    public void deactivate() {
+        for (ServiceRegistration<?> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException ignored) {
+                // Already unregistered by the framework while stopping.
+            }
+        }
+        while (!parts.isEmpty()) {
+            Closeable part = parts.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("Hotpot: closing {} failed", part, e);
+            }
+        }
+    }
+
+    private <T extends Closeable> T own(T part) {
+        parts.push(part);
+        return part;
+    }
+}

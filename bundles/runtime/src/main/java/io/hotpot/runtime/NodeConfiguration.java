@@ -1,0 +1,52 @@
+package io.hotpot.runtime;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * Configuration of a Hotpot node, PID {@code io.hotpot.node} (file {@code etc/io.hotpot.node.cfg}).
+ * Every duration is in milliseconds, every size in bytes.
+ */
+@ObjectClassDefinition(id = "io.hotpot.node", name = "Hotpot node",
+        description = "ZooKeeper connection, identity and limits of a Hotpot node")
+public @interface NodeConfiguration {
+
+    @AttributeDefinition(name = "Node id", description = "Unique id of this node in the cluster; empty means the karaf.name system property")
+    String node_id() default "";
+
+    @AttributeDefinition(name = "ZooKeeper connect string", description = "host:port[,host:port...] of the ZooKeeper ensemble")
+    String zookeeper_connect() default "127.0.0.1:2181";
+
+    @AttributeDefinition(name = "ZooKeeper root", description = "Root znode under which Hotpot keeps its nodes")
+    String zookeeper_root() default "/hotpot";
+
+    @AttributeDefinition(name = "Session timeout (ms)")
+    int zookeeper_session_timeout_ms() default 10_000;
+
+    @AttributeDefinition(name = "Connection timeout (ms)")
+    int zookeeper_connection_timeout_ms() default 5_000;
+
+    @AttributeDefinition(name = "Chunk size (bytes)", description = "Size of each transfer call from leader to follower")
+    int chunk_size_bytes() default 256 * 1024;
+
+    @AttributeDefinition(name = "Maximum artifact size (bytes)")
+    long artifact_max_bytes() default 256L * 1024 * 1024;
+
+    @AttributeDefinition(name = "Remote call timeout (ms)", description = "Bound on status calls to other nodes")
+    int call_timeout_ms() default 10_000;
+
+    @AttributeDefinition(name = "Apply timeout (ms)", description = "Bound on one follower's whole transfer and apply")
+    int apply_timeout_ms() default 180_000;
+
+    @AttributeDefinition(name = "Migration timeout (ms)", description = "Bound on each state-migration call and on waiting for the new version's migration service")
+    int migration_timeout_ms() default 30_000;
+
+    @AttributeDefinition(name = "Endpoint wait (ms)", description = "How long the leader waits for a member's follower endpoint to be imported")
+    int endpoint_wait_ms() default 15_000;
+
+    @AttributeDefinition(name = "deploy/ folder", description = "Folder watched by FileInstall whose jars Hotpot distributes; empty means ${karaf.base}/deploy")
+    String deploy_dir() default "";
+
+    @AttributeDefinition(name = "Data folder", description = "Where artifacts, snapshots and staging files live; empty means ${karaf.data}/hotpot")
+    String data_dir() default "";
+}

@@ -1,0 +1,71 @@
+package io.hotpot.runtime;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The validated, immutable form of {@link NodeConfiguration}, with defaults resolved against the
+ * framework properties. Durations in milliseconds, sizes in bytes. Thread-safe.
+ */
+public record NodeSettings(String nodeId, String zookeeperConnect, String zookeeperRoot,
+                           int sessionTimeoutMs, int connectionTimeoutMs, int chunkSizeBytes,
+                           long artifactMaxBytes, int callTimeoutMs, int applyTimeoutMs,
+                           int migrationTimeoutMs, int endpointWaitMs, Path deployDir, Path dataDir) {
+
+    /** @throws IllegalArgumentException naming the key whose value is unusable */
+    public NodeSettings {
+        requireText(nodeId, "node.id");
+        requireText(zookeeperConnect, "zookeeper.connect");
+        requireText(zookeeperRoot, "zookeeper.root");
+        if (!zookeeperRoot.startsWith("/") || zookeeperRoot.endsWith("/")) {
+            throw new IllegalArgumentException("zookeeper.root must start and not end with '/': " + zookeeperRoot);
+        }
+        if (!nodeId.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("node.id may only hold letters, digits, '.', '_' and '-': " + nodeId);
+        }
+        requirePositive(sessionTimeoutMs, "zookeeper.session.timeout.ms");
+        requirePositive(connectionTimeoutMs, "zookeeper.connection.timeout.ms");
+        requirePositive(chunkSizeBytes, "chunk.size.bytes");
+        requirePositive(artifactMaxBytes, "artifact.max.bytes");
+        requirePositive(callTimeoutMs, "call.timeout.ms");
+        requirePositive(applyTimeoutMs, "apply.timeout.ms");
+        requirePositive(migrationTimeoutMs, "migration.timeout.ms");
+        requirePositive(endpointWaitMs, "endpoint.wait.ms");
+        Objects.requireNonNull(deployDir, "deploy.dir");
+        Objects.requireNonNull(dataDir, "data.dir");
+    }
+
+    /**
+     * @param c          the configuration as ConfigAdmin delivered it
+     * @param karafName  value of {@code karaf.name}, used when {@code node.id} is empty
+     * @param karafBase  value of {@code karaf.base}
+     * @param karafData  value of {@code karaf.data}
+     * @return the settings
+     * @throws IllegalArgumentException if a value is unusable
+     */
+    public static NodeSettings from(NodeConfiguration c, String karafName, String karafBase, String karafData) {
+        String id = c.node_id().isBlank() ? karafName : c.node_id().trim();
+        Path deploy = c.deploy_dir().isBlank() ? Path.of(orDot(karafBase), "deploy") : Path.of(c.deploy_dir());
+        Path data = c.data_dir().isBlank() ? Path.of(orDot(karafData), "hotpot") : Path.of(c.data_dir());
+        return new NodeSettings(id, c.zookeeper_connect().trim(), c.zookeeper_root().trim(),
+                c.zookeeper_session_timeout_ms(), c.zookeeper_connection_timeout_ms(), c.chunk_size_bytes(),
+                c.artifact_max_bytes(), c.call_timeout_ms(), c.apply_timeout_ms(), c.migration_timeout_ms(),
+                c.endpoint_wait_ms(), deploy.toAbsolutePath().normalize(), data.toAbsolutePath().normalize());
+    }
+
+    private static String orDot(String dir) {
+        return dir == null || dir.isBlank() ? "." : dir;
+    }
+
+    private static void requireText(String value, String key) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(key + " is empty");
+        }
+    }
+
+    private static void requirePositive(long value, String key) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(key + " must be > 0: " + value);
+        }
+    }
+}

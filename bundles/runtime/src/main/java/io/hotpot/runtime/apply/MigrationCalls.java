@@ -1,0 +1,109 @@
+package io.hotpot.runtime.apply;
+
+import io.hotpot.api.ApplyPhase;
+import io.hotpot.api.migration.StateMigration;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+
+import java.io.Closeable;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Finds a bundle's {@link StateMigration} service and calls it under a time bound. Calls run on one
+ * dedicated thread, so a migration that hangs costs that thread, not the apply pipeline.
+ *
+ * <p>Thread-safe. {@link #close()} interrupts a call in progress.
+ */
+final class MigrationCalls implements Closeable {
+
+    /** One call to a migration service. */
+    interface Call<T> {
+        T call(StateMigration migration) throws Exception;
+    }
+
+    private final BundleContext context;
+    private final long timeoutMs;
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hotpot-migration");
+        t.setDaemon(true);
+        return t;
+    });
+
+    MigrationCalls(BundleContext context, long timeoutMs) {
+        this.context = context;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** @return the migration service the bundle registered, if it registered one now */
+    Optional<ServiceReference<StateMigration>> find(Bundle bundle) {
+        try {
+            Collection<ServiceReference<StateMigration>> refs = context.getServiceReferences(StateMigration.class, null);
+            return refs.stream().filter(r -> r.getBundle() != null && r.getBundle().getBundleId() == bundle.getBundleId())
+                    .findFirst();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Waits for the bundle to register its migration service, polling every 10 ms.
+     *
+     * @throws ApplyFailure in phase IMPORT if none appears within the timeout
+     */
+    ServiceReference<StateMigration> await(Bundle bundle) throws ApplyFailure, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            Optional<ServiceReference<StateMigration>> ref = find(bundle);
+            if (ref.isPresent()) {
+                return ref.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ApplyFailure(ApplyPhase.IMPORT, bundle.getSymbolicName() + " " + bundle.getVersion()
+                        + " registered no StateMigration service within migration.timeout.ms=" + timeoutMs, null);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * Calls the service on the migration thread.
+     *
+     * @throws ApplyFailure in the given phase if the call throws, times out, or the service is gone
+     */
+    <T> T call(ServiceReference<StateMigration> ref, ApplyPhase phase, String what, Call<T> call)
+            throws ApplyFailure, InterruptedException {
+        StateMigration migration = context.getService(ref);
+        if (migration == null) {
+            throw new ApplyFailure(phase, "the StateMigration service of bundle " + ref.getBundle() + " went away", null);
+        }
+        try {
+            Future<T> result = thread.submit((Callable<T>) () -> call.call(migration));
+            try {
+                return result.get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                result.cancel(true);
+                throw new ApplyFailure(phase, what + " did not return within migration.timeout.ms=" + timeoutMs, e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw new ApplyFailure(phase, what + " threw " + cause, cause);
+            }
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+    }
+}

@@ -1,0 +1,100 @@
+package io.hotpot.runtime.artifact;
+
+import io.hotpot.api.ArtifactDescriptor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Enumeration;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a jar the way the framework will, before the framework sees it: every entry is inflated
+ * (so a truncated or corrupt archive fails here, with its CRC, not halfway through
+ * {@code Bundle.update}), and the manifest must name an OSGi R4+ bundle
+ * ({@code Bundle-ManifestVersion: 2} and a {@code Bundle-SymbolicName}).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class ArtifactInspector {
+
+    private final long maxBytes;
+
+    /**
+     * @param maxBytes the largest artifact accepted, in bytes
+     * @throws IllegalArgumentException if maxBytes is not positive
+     */
+    public ArtifactInspector(long maxBytes) {
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * @param jar  the file to read
+     * @param name how to name the artifact in errors (its original file name or URL)
+     * @return the bundle's identity, digest and size
+     * @throws InvalidArtifactException if the file is too large, not a zip, corrupt, has no
+     *                                  manifest, or its manifest does not describe a bundle
+     * @throws IOException              if the file cannot be read at all
+     */
+    public ArtifactDescriptor inspect(Path jar, String name) throws InvalidArtifactException, IOException {
+        long size = Files.size(jar);
+        if (size > maxBytes) {
+            throw new InvalidArtifactException(name + ": " + size + " bytes exceeds artifact.max.bytes=" + maxBytes);
+        }
+        if (size == 0) {
+            throw new InvalidArtifactException(name + ": empty file, not a jar");
+        }
+        Manifest manifest = readVerifiedManifest(jar, name);
+        Attributes main = manifest.getMainAttributes();
+        String bsn = main.getValue("Bundle-SymbolicName");
+        if (bsn == null || bsn.isBlank()) {
+            throw new InvalidArtifactException(name + ": not an OSGi bundle (no Bundle-SymbolicName in META-INF/MANIFEST.MF)");
+        }
+        String manifestVersion = main.getValue("Bundle-ManifestVersion");
+        if (!"2".equals(manifestVersion == null ? null : manifestVersion.trim())) {
+            throw new InvalidArtifactException(name + ": Bundle-ManifestVersion must be 2, found " + manifestVersion);
+        }
+        String symbolicName = bsn.split(";", 2)[0].trim();
+        String version;
+        try {
+            version = org.osgi.framework.Version.parseVersion(main.getValue("Bundle-Version")).toString();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidArtifactException(name + ": invalid Bundle-Version '" + main.getValue("Bundle-Version") + "'");
+        }
+        return new ArtifactDescriptor(symbolicName, version, Sha256.of(jar), size);
+    }
+
+    private static Manifest readVerifiedManifest(Path jar, String name) throws InvalidArtifactException, IOException {
+        try (JarFile file = new JarFile(jar.toFile(), false)) {
+            byte[] buffer = new byte[64 * 1024];
+            MessageDigest sink = Sha256.newDigest();
+            for (Enumeration<? extends ZipEntry> entries = file.entries(); entries.hasMoreElements(); ) {
+                ZipEntry entry = entries.nextElement();
+                // Inflating every entry checks its CRC: a half-copied jar fails here.
+                try (InputStream in = file.getInputStream(entry)) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        sink.update(buffer, 0, n);
+                    }
+                } catch (ZipException e) {
+                    throw new InvalidArtifactException(name + ": corrupt entry " + entry.getName() + " (" + e.getMessage() + ")");
+                }
+            }
+            Manifest manifest = file.getManifest();
+            if (manifest == null) {
+                throw new InvalidArtifactException(name + ": jar has no META-INF/MANIFEST.MF, not an OSGi bundle");
+            }
+            return manifest;
+        } catch (ZipException e) {
+            throw new InvalidArtifactException(name + ": not a valid jar (" + e.getMessage() + ")");
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.hotpot.runtime.artifact;
+
+/** The bytes are not a usable OSGi bundle jar; the message names the file and the defect. */
+public class InvalidArtifactException extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    /** @param message the file and what is wrong with it */
+    public InvalidArtifactException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,311 @@
+package io.hotpot.runtime.cluster;
+
+import io.hotpot.api.ApplyPhase;
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.NodeStatus;
+import io.hotpot.api.cluster.ClusterAdmin;
+import io.hotpot.api.cluster.ClusterException;
+import io.hotpot.api.cluster.NodeView;
+import io.hotpot.api.cluster.RolloutResult;
+import io.hotpot.api.cluster.Trigger;
+import io.hotpot.runtime.NodeSettings;
+import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.artifact.ArtifactInspector;
+import io.hotpot.runtime.artifact.InvalidArtifactException;
+import io.hotpot.runtime.follower.FollowerEndpoint;
+import io.hotpot.runtime.store.ArtifactStore;
+import io.hotpot.runtime.transfer.ChunkedPusher;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The node's {@link ClusterAdmin}: runs rollouts when this node leads, and gathers the cluster's
+ * view for the console.
+ *
+ * <p>A rollout applies the artifact on the leader first. The leader acts as the first canary: if
+ * the artifact does not apply there, no follower is touched. Then every member registered in
+ * ZooKeeper, and every node whose endpoint RSA imported, receives the bytes in parallel.
+ *
+ * <p>Thread-safe; rollouts are serialized.
+ */
+public final class ClusterService implements ClusterAdmin, Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterService.class);
+    private static final DateTimeFormatter ROLLOUT_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final NodeSettings settings;
+    private final BundleContext context;
+    private final Leadership leadership;
+    private final Membership membership;
+    private final FollowerDirectory directory;
+    private final FollowerEndpoint local;
+    private final BundleApplier applier;
+    private final ArtifactStore store;
+    private final ArtifactInspector inspector;
+    private final ChunkedPusher pusher;
+    private final RolloutHistory history = new RolloutHistory(100);
+    private final ReentrantLock rolloutLock = new ReentrantLock();
+    private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "hotpot-cluster-call");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Wires the parts; starts nothing. */
+    public ClusterService(NodeSettings settings, BundleContext context, Leadership leadership, Membership membership,
+                          FollowerDirectory directory, FollowerEndpoint local, BundleApplier applier,
+                          ArtifactStore store, ArtifactInspector inspector, ChunkedPusher pusher) {
+        this.settings = settings;
+        this.context = context;
+        this.leadership = leadership;
+        this.membership = membership;
+        this.directory = directory;
+        this.local = local;
+        this.applier = applier;
+        this.store = store;
+        this.inspector = inspector;
+        this.pusher = pusher;
+    }
+
+    @Override
+    public String localNodeId() {
+        return settings.nodeId();
+    }
+
+    @Override
+    public Optional<String> leaderId() {
+        return leadership.leaderId();
+    }
+
+    @Override
+    public List<NodeView> nodes() {
+        Optional<String> leader = leadership.leaderId();
+        Map<String, Future<NodeView>> views = new LinkedHashMap<>();
+        for (String id : knownNodes(true)) {
+            boolean leads = leader.map(id::equals).orElse(false);
+            if (id.equals(settings.nodeId())) {
+                views.put(id, calls.submit(() -> new NodeView(id, leads, true, null, 0, local.status(), null)));
+                continue;
+            }
+            Optional<FollowerDirectory.Endpoint> endpoint = directory.find(id);
+            if (endpoint.isEmpty()) {
+                views.put(id, java.util.concurrent.CompletableFuture.completedFuture(new NodeView(id, leads, false, null,
+                        directory.msSinceSeen(id), null, "no FollowerService endpoint imported (RSA discovery)")));
+                continue;
+            }
+            views.put(id, calls.submit(() -> {
+                NodeStatus status = endpoint.get().service().status();
+                directory.seen(id);
+                return new NodeView(id, leads, false, endpoint.get().endpointId(), 0, status, null);
+            }));
+        }
+        List<NodeView> result = new ArrayList<>();
+        for (Map.Entry<String, Future<NodeView>> e : views.entrySet()) {
+            String id = e.getKey();
+            try {
+                result.add(e.getValue().get(settings.callTimeoutMs(), TimeUnit.MILLISECONDS));
+            } catch (TimeoutException | ExecutionException ex) {
+                e.getValue().cancel(true);
+                String why = ex instanceof TimeoutException ? "no answer within call.timeout.ms=" + settings.callTimeoutMs()
+                        : String.valueOf(ex.getCause());
+                result.add(new NodeView(id, leader.map(id::equals).orElse(false), false,
+                        directory.find(id).map(FollowerDirectory.Endpoint::endpointId).orElse(null),
+                        directory.msSinceSeen(id), null, why));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public RolloutResult distribute(String url, Trigger trigger) throws ClusterException {
+        requireLeader(url);
+        String name = displayName(url);
+        Path staged;
+        try (InputStream in = new URL(url).openStream()) {
+            staged = store.stage(in, settings.artifactMaxBytes());
+        } catch (IOException | RuntimeException e) {
+            throw new ClusterException(settings.nodeId() + ": cannot read " + name + ": " + e.getMessage(), e);
+        }
+        ArtifactDescriptor artifact;
+        try {
+            artifact = inspector.inspect(staged, name);
+        } catch (InvalidArtifactException | IOException e) {
+            deleteQuietly(staged);
+            throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
+        }
+        try {
+            return rollout(name, artifact, store.commit(staged, artifact.sha256()), trigger);
+        } catch (IOException e) {
+            throw new ClusterException(settings.nodeId() + ": cannot store " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public RolloutResult distributeBundle(long bundleId) throws ClusterException {
+        Bundle bundle = context.getBundle(bundleId);
+        if (bundle == null) {
+            throw new ClusterException(settings.nodeId() + ": no bundle with id " + bundleId);
+        }
+        requireLeader(bundle.getSymbolicName());
+        try {
+            Path jar = applier.currentBytes(bundle);
+            return rollout(bundle.getLocation(), inspector.inspect(jar, bundle.getLocation()), jar, Trigger.CONSOLE);
+        } catch (IOException | InvalidArtifactException e) {
+            throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<RolloutResult> history() {
+        return history.list();
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+
+    private RolloutResult rollout(String source, ArtifactDescriptor artifact, Path jar, Trigger trigger) {
+        rolloutLock.lock();
+        try {
+            String rolloutId = "r-" + LocalDateTime.now().format(ROLLOUT_TIME) + "-"
+                    + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+            long startedAt = System.currentTimeMillis();
+            long start = System.nanoTime();
+            LOG.info("Hotpot: rollout {} of {} (sha256 {}, {} bytes) from {} by {}", rolloutId, artifact.coordinates(),
+                    artifact.shortDigest(), artifact.size(), source, trigger);
+            List<ApplyReport> reports = new ArrayList<>();
+            ApplyReport own = applier.apply(rolloutId, artifact, jar);
+            reports.add(own);
+            if (own.outcome().succeeded()) {
+                reports.addAll(pushToFollowers(rolloutId, artifact, jar));
+            } else {
+                LOG.error("Hotpot: rollout {} stopped on the leader {}; no follower was touched", rolloutId, settings.nodeId());
+            }
+            RolloutResult result = new RolloutResult(rolloutId, source, artifact, trigger, reports, startedAt,
+                    (System.nanoTime() - start) / 1_000_000);
+            history.add(result);
+            long ok = reports.stream().filter(r -> r.outcome().succeeded()).count();
+            LOG.info("Hotpot: rollout {} of {} finished: {}/{} nodes run it, {} ms", rolloutId, artifact.coordinates(),
+                    ok, reports.size(), result.durationMs());
+            return result;
+        } finally {
+            rolloutLock.unlock();
+        }
+    }
+
+    private List<ApplyReport> pushToFollowers(String rolloutId, ArtifactDescriptor artifact, Path jar) {
+        Map<String, Future<ApplyReport>> pushes = new LinkedHashMap<>();
+        for (String id : knownNodes(false)) {
+            pushes.put(id, calls.submit(() -> pushTo(id, rolloutId, artifact, jar)));
+        }
+        List<ApplyReport> reports = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.applyTimeoutMs());
+        for (Map.Entry<String, Future<ApplyReport>> e : pushes.entrySet()) {
+            try {
+                reports.add(e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException | ExecutionException | InterruptedException ex) {
+                e.getValue().cancel(true);
+                if (ex instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                reports.add(ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
+                        + " did not acknowledge " + artifact.coordinates() + " within apply.timeout.ms="
+                        + settings.applyTimeoutMs() + ": " + ex, settings.applyTimeoutMs()));
+            }
+        }
+        return reports;
+    }
+
+    private ApplyReport pushTo(String nodeId, String rolloutId, ArtifactDescriptor artifact, Path jar)
+            throws InterruptedException {
+        Optional<FollowerDirectory.Endpoint> endpoint = directory.await(nodeId, settings.endpointWaitMs());
+        if (endpoint.isEmpty()) {
+            return ApplyReport.unreachable(nodeId, artifact, ApplyPhase.CONNECT, nodeId
+                    + " is a cluster member in ZooKeeper but its FollowerService endpoint was not imported within "
+                    + settings.endpointWaitMs() + " ms; it keeps its old version", settings.endpointWaitMs());
+        }
+        ApplyReport report = pusher.push(nodeId, endpoint.get().service(), rolloutId, artifact, jar);
+        if (report.failedPhase() != ApplyPhase.CONNECT) {
+            directory.seen(nodeId);
+        }
+        if (!report.outcome().succeeded()) {
+            LOG.error("Hotpot: rollout {}: {} {} on node {} [{}]: {}", rolloutId, report.outcome(),
+                    artifact.coordinates(), nodeId, report.failedPhase(), report.message());
+        }
+        return report;
+    }
+
+    /** Members in ZooKeeper plus imported endpoints: a node visible either way is part of the rollout. */
+    private Set<String> knownNodes(boolean includeSelf) {
+        Set<String> ids = new TreeSet<>(directory.nodeIds());
+        try {
+            ids.addAll(membership.members());
+        } catch (Exception e) {
+            LOG.warn("Hotpot: cannot list members in ZooKeeper ({}); using the imported endpoints only", e.toString());
+        }
+        if (includeSelf) {
+            ids.add(settings.nodeId());
+        } else {
+            ids.remove(settings.nodeId());
+        }
+        return ids;
+    }
+
+    private void requireLeader(String what) throws ClusterException {
+        if (!leadership.isLeader()) {
+            throw new ClusterException(settings.nodeId() + " is not the leader (the leader is "
+                    + leadership.leaderId().orElse("unknown: no ZooKeeper quorum") + "); distribute " + what + " there");
+        }
+    }
+
+    private static String displayName(String url) {
+        if (url.startsWith("file:")) {
+            try {
+                return Path.of(URI.create(url)).toString();
+            } catch (RuntimeException e) {
+                return url;
+            }
+        }
+        return url;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // A leftover staging file is only disk space.
+        }
+    }
+}

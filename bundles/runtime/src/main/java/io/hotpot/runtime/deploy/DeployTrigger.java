@@ -1,0 +1,96 @@
+package io.hotpot.runtime.deploy;
+
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.cluster.ClusterAdmin;
+import io.hotpot.api.cluster.ClusterException;
+import io.hotpot.api.cluster.RolloutResult;
+import io.hotpot.api.cluster.Trigger;
+import org.apache.felix.fileinstall.ArtifactInstaller;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The {@code deploy/} trigger: a FileInstall {@link ArtifactInstaller} that claims every
+ * {@code *.jar} in the node's deploy folder, ahead of FileInstall's own bundle handling and
+ * Karaf's wrap deployer (it registers with a higher {@code service.ranking}). On the leader, a jar
+ * that is added or replaced there is distributed to the whole cluster, the leader included; on a
+ * follower it is refused with an error naming the leader, so the cluster never diverges silently.
+ *
+ * <p>FileInstall already polls and compares checksums; this class also waits until the file's
+ * size and modification time stop changing, so a jar still being copied is not read half-written.
+ * Removing a jar from {@code deploy/} leaves the bundle running on every node: a cluster-wide
+ * uninstall is not implied by one node's file system.
+ *
+ * <p>Called on FileInstall's watcher thread, one file at a time.
+ */
+public final class DeployTrigger implements ArtifactInstaller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeployTrigger.class);
+
+    private final String nodeId;
+    private final Path deployDir;
+    private final ClusterAdmin cluster;
+    private final FileStability stability;
+
+    /**
+     * @param nodeId    this node, for messages
+     * @param deployDir the folder whose jars are claimed
+     * @param cluster   the node's cluster service
+     * @param stability how long a file must stay unchanged before it is read
+     */
+    public DeployTrigger(String nodeId, Path deployDir, ClusterAdmin cluster, FileStability stability) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.deployDir = deployDir.toAbsolutePath().normalize();
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.stability = Objects.requireNonNull(stability, "stability");
+    }
+
+    @Override
+    public boolean canHandle(File artifact) {
+        Path parent = artifact.toPath().toAbsolutePath().normalize().getParent();
+        return artifact.getName().endsWith(".jar") && deployDir.equals(parent);
+    }
+
+    @Override
+    public void install(File artifact) {
+        distribute(artifact);
+    }
+
+    @Override
+    public void update(File artifact) {
+        distribute(artifact);
+    }
+
+    @Override
+    public void uninstall(File artifact) {
+        LOG.info("Hotpot deploy/: {} was removed on node {}; its bundle keeps running on every node", artifact, nodeId);
+    }
+
+    private void distribute(File artifact) {
+        Path file = artifact.toPath().toAbsolutePath();
+        try {
+            if (!stability.awaitStable(file)) {
+                LOG.error("Hotpot deploy/: {} on node {} kept changing for {} ms; not distributed", file, nodeId,
+                        stability.maxWaitMs());
+                return;
+            }
+            RolloutResult result = cluster.distribute(file.toUri().toString(), Trigger.DEPLOY);
+            for (ApplyReport r : result.reports()) {
+                if (!r.outcome().succeeded()) {
+                    LOG.error("Hotpot deploy/: {} -> node {}: {} in phase {}: {}", file, r.nodeId(), r.outcome(),
+                            r.failedPhase(), r.message());
+                }
+            }
+            LOG.info("Hotpot deploy/: {} -> rollout {}: {}", file, result.rolloutId(),
+                    result.succeeded() ? "every node runs " + result.artifact().coordinates() : "FAILED on some nodes");
+        } catch (ClusterException e) {
+            LOG.error("Hotpot deploy/: rejected {} on node {}: {}", file, nodeId, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.hotpot.runtime.deploy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/**
+ * Decides when a file has stopped being written: its size and modification time are the same over
+ * a quiet period. Stateless and thread-safe.
+ */
+public final class FileStability {
+
+    private final long quietMs;
+    private final long maxWaitMs;
+
+    /**
+     * @param quietMs   how long size and mtime must stay unchanged, in milliseconds
+     * @param maxWaitMs give up after this long, in milliseconds
+     * @throws IllegalArgumentException if quietMs is negative or maxWaitMs smaller than quietMs
+     */
+    public FileStability(long quietMs, long maxWaitMs) {
+        if (quietMs < 0 || maxWaitMs < quietMs) {
+            throw new IllegalArgumentException("need 0 <= quietMs <= maxWaitMs: " + quietMs + ", " + maxWaitMs);
+        }
+        this.quietMs = quietMs;
+        this.maxWaitMs = maxWaitMs;
+    }
+
+    /**
+     * Blocks until the file is stable or the maximum wait is over.
+     *
+     * @return true if the file was stable, false if it kept changing or disappeared
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public boolean awaitStable(Path file) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + maxWaitMs;
+        String last = fingerprint(file);
+        long stableSince = System.currentTimeMillis();
+        while (System.currentTimeMillis() < deadline) {
+            if (last == null) {
+                return false;
+            }
+            if (System.currentTimeMillis() - stableSince >= quietMs) {
+                return true;
+            }
+            Thread.sleep(Math.max(10, quietMs / 4));
+            String now = fingerprint(file);
+            if (!last.equals(now)) {
+                last = now;
+                stableSince = System.currentTimeMillis();
+            }
+        }
+        return false;
+    }
+
+    /** @return the maximum wait, in milliseconds */
+    public long maxWaitMs() {
+        return maxWaitMs;
+    }
+
+    private static String fingerprint(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return a.size() + "@" + a.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.hotpot.runtime.follower;
+
+import io.hotpot.api.ApplyOutcome;
+import io.hotpot.api.ApplyPhase;
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.BundleStatus;
+import io.hotpot.api.FollowerService;
+import io.hotpot.api.NodeStatus;
+import io.hotpot.api.TransferException;
+import io.hotpot.api.TransferTicket;
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.apply.BundleStates;
+import io.hotpot.runtime.artifact.Sha256;
+import io.hotpot.runtime.store.AppliedArtifact;
+import io.hotpot.runtime.store.ArtifactStore;
+import io.hotpot.runtime.transfer.InboundTransfers;
+import org.osgi.framework.Bundle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * This node's {@link FollowerService}: receives chunks into {@link InboundTransfers} and hands
+ * verified artifacts to the {@link BundleApplier}. Exported through Aries RSA by the node
+ * component. Thread-safe.
+ */
+public final class FollowerEndpoint implements FollowerService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FollowerEndpoint.class);
+
+    private final String nodeId;
+    private final InboundTransfers transfers;
+    private final BundleApplier applier;
+    private final ArtifactStore store;
+    private final BooleanSupplier leadership;
+
+    /**
+     * @param nodeId     this node
+     * @param transfers  staging of incoming artifacts
+     * @param applier    the apply pipeline
+     * @param store      the node's artifact store, for digests in {@link #status()}
+     * @param leadership whether this node leads right now
+     */
+    public FollowerEndpoint(String nodeId, InboundTransfers transfers, BundleApplier applier, ArtifactStore store,
+                            BooleanSupplier leadership) {
+        this.nodeId = nodeId;
+        this.transfers = transfers;
+        this.applier = applier;
+        this.store = store;
+        this.leadership = leadership;
+    }
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public NodeStatus status() {
+        List<BundleStatus> bundles = new ArrayList<>();
+        for (AppliedArtifact applied : store.allApplied()) {
+            Optional<Bundle> bundle = applier.installed(applied.artifact().symbolicName());
+            if (bundle.isEmpty()) {
+                continue;
+            }
+            Bundle b = bundle.get();
+            bundles.add(new BundleStatus(b.getBundleId(), b.getSymbolicName(), b.getVersion().toString(),
+                    BundleStates.name(b.getState()), runningDigest(applied, b), b.getLocation()));
+        }
+        return new NodeStatus(nodeId, leadership.getAsBoolean(), bundles, System.currentTimeMillis());
+    }
+
+    @Override
+    public TransferTicket beginTransfer(String rolloutId, ArtifactDescriptor descriptor) throws TransferException {
+        TransferTicket ticket = transfers.begin(rolloutId, descriptor);
+        LOG.info("Hotpot: receiving {} ({} bytes, sha256 {}) for rollout {}, resuming at byte {}",
+                descriptor.coordinates(), descriptor.size(), descriptor.shortDigest(), rolloutId, ticket.resumeOffset());
+        return ticket;
+    }
+
+    @Override
+    public void writeChunk(String transferId, long offset, byte[] data) throws TransferException {
+        transfers.write(transferId, offset, data);
+    }
+
+    @Override
+    public ApplyReport apply(String transferId) throws TransferException {
+        long start = System.nanoTime();
+        ArtifactDescriptor announced = transfers.descriptor(transferId)
+                .orElseThrow(() -> new TransferException(nodeId + ": unknown transfer " + transferId));
+        InboundTransfers.Completed done;
+        try {
+            done = transfers.complete(transferId);
+        } catch (TransferException e) {
+            LOG.error("Hotpot: REJECTED {} on node {} [{}]: {}", announced.coordinates(), nodeId, ApplyPhase.VERIFY,
+                    e.getMessage());
+            return new ApplyReport(nodeId, announced, ApplyOutcome.REJECTED, null, null, null, ApplyPhase.VERIFY,
+                    e.getMessage(), -1, (System.nanoTime() - start) / 1_000_000);
+        }
+        return applier.apply(done.rolloutId(), done.descriptor(), done.file());
+    }
+
+    @Override
+    public void abortTransfer(String transferId) {
+        transfers.abort(transferId);
+    }
+
+    private String runningDigest(AppliedArtifact applied, Bundle bundle) {
+        if (!applied.artifact().version().equals(bundle.getVersion().toString())) {
+            return null;
+        }
+        Optional<Path> file = store.artifact(applied.artifact().sha256());
+        if (file.isEmpty()) {
+            return null;
+        }
+        try {
+            // Recomputed, not copied from the record: the digest shown is the bytes on this disk.
+            return Sha256.of(file.get());
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

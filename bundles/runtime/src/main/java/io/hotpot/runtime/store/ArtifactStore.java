@@ -1,0 +1,237 @@
+package io.hotpot.runtime.store;
+
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.migration.StateSnapshot;
+import io.hotpot.runtime.artifact.Sha256;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The node's own copy of every artifact it applied, keyed by SHA-256, plus a record of what it
+ * applied per symbolic name and the state snapshots taken before each update. Lives in the node's
+ * data folder ({@code data.dir}):
+ * <pre>
+ *   artifacts/&lt;sha256&gt;.jar      content-addressed bytes, never modified once written
+ *   staging/&lt;id&gt;.part            transfers and downloads in progress
+ *   applied/&lt;bsn&gt;.properties     what runs now, per symbolic name
+ *   snapshots/&lt;bsn&gt;.state        the state exported before the last update
+ * </pre>
+ * Every file is written to a temporary name and moved into place, so a crash leaves either the old
+ * or the new file, never half of one. Thread-safe: writes to distinct names do not interfere, and
+ * concurrent writes of one name leave one complete file.
+ */
+public final class ArtifactStore {
+
+    private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+    private static final Pattern SHA = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path artifacts;
+    private final Path staging;
+    private final Path applied;
+    private final Path snapshots;
+
+    /**
+     * @param root the node's Hotpot data folder; created if missing
+     * @throws UncheckedIOException if the folders cannot be created
+     */
+    public ArtifactStore(Path root) {
+        this.artifacts = root.resolve("artifacts");
+        this.staging = root.resolve("staging");
+        this.applied = root.resolve("applied");
+        this.snapshots = root.resolve("snapshots");
+        try {
+            for (Path dir : List.of(artifacts, staging, applied, snapshots)) {
+                Files.createDirectories(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create Hotpot data folder " + root, e);
+        }
+    }
+
+    /**
+     * @param name a staging name chosen by the caller, letters, digits, '.', '_' and '-' only
+     * @return the staging file for that name (not created)
+     * @throws IllegalArgumentException if the name could escape the staging folder
+     */
+    public Path stagingFile(String name) {
+        return staging.resolve(safe(name) + ".part");
+    }
+
+    /**
+     * Copies a stream into a new staging file.
+     *
+     * @param in       the bytes; read to the end, not closed
+     * @param maxBytes stop and fail once more than this many bytes arrived
+     * @return the staging file holding the bytes
+     * @throws IOException if reading or writing fails, or the stream exceeds maxBytes
+     */
+    public Path stage(InputStream in, long maxBytes) throws IOException {
+        Path file = stagingFile("download-" + UUID.randomUUID());
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                total += n;
+                if (total > maxBytes) {
+                    throw new IOException("more than artifact.max.bytes=" + maxBytes + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(file);
+            throw e;
+        }
+        return file;
+    }
+
+    /**
+     * Moves a verified staging file into the content-addressed area. If the store already holds
+     * these bytes, the staging file is simply deleted.
+     *
+     * @param staged a file from {@link #stagingFile} or {@link #stage}
+     * @param sha256 its digest, already verified by the caller
+     * @return the stored file
+     * @throws IOException if the move fails
+     */
+    public Path commit(Path staged, String sha256) throws IOException {
+        Path target = artifactFile(sha256);
+        if (Files.exists(target)) {
+            Files.deleteIfExists(staged);
+            return target;
+        }
+        move(staged, target);
+        return target;
+    }
+
+    /**
+     * Stores bytes read from a stream (for example the old revision of a bundle), by digest.
+     *
+     * @param in the bytes; read to the end, not closed
+     * @return the stored file
+     * @throws IOException if reading or writing fails
+     */
+    public Path put(InputStream in) throws IOException {
+        Path tmp = stage(in, Long.MAX_VALUE);
+        return commit(tmp, Sha256.of(tmp));
+    }
+
+    /** @return the stored file with that digest, if the store holds it */
+    public Optional<Path> artifact(String sha256) {
+        Path file = artifactFile(sha256);
+        return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+    }
+
+    /**
+     * Records that an artifact now runs on this node.
+     *
+     * @throws IOException if the record cannot be written
+     */
+    public void recordApplied(ArtifactDescriptor artifact, String rolloutId) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("symbolicName", artifact.symbolicName());
+        p.setProperty("version", artifact.version());
+        p.setProperty("sha256", artifact.sha256());
+        p.setProperty("size", Long.toString(artifact.size()));
+        p.setProperty("rolloutId", rolloutId);
+        p.setProperty("appliedAt", Long.toString(System.currentTimeMillis()));
+        Path tmp = applied.resolve(safe(artifact.symbolicName()) + ".tmp");
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+            p.store(out, "Hotpot: the artifact applied for this symbolic name");
+        }
+        move(tmp, applied.resolve(safe(artifact.symbolicName()) + ".properties"));
+    }
+
+    /** @return what Hotpot last applied for that symbolic name, if anything */
+    public Optional<AppliedArtifact> applied(String symbolicName) {
+        if (!SAFE_NAME.matcher(symbolicName).matches()) {
+            return Optional.empty();
+        }
+        return read(applied.resolve(symbolicName + ".properties"));
+    }
+
+    /** @return every applied record, ordered by symbolic name */
+    public List<AppliedArtifact> allApplied() {
+        List<AppliedArtifact> all = new ArrayList<>();
+        try (Stream<Path> files = Files.list(applied)) {
+            files.filter(f -> f.getFileName().toString().endsWith(".properties")).sorted()
+                    .forEach(f -> read(f).ifPresent(all::add));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + applied, e);
+        }
+        return all;
+    }
+
+    /**
+     * Writes the state exported before an update, so that it survives a crash of the node.
+     *
+     * @return the file written
+     * @throws IOException if it cannot be written
+     */
+    public Path saveSnapshot(StateSnapshot snapshot) throws IOException {
+        Path target = snapshots.resolve(safe(snapshot.symbolicName()) + ".state");
+        Path tmp = snapshots.resolve(safe(snapshot.symbolicName()) + ".tmp");
+        try (var out = new java.io.DataOutputStream(Files.newOutputStream(tmp))) {
+            out.writeUTF(snapshot.symbolicName());
+            out.writeUTF(snapshot.bundleVersion());
+            out.writeInt(snapshot.schemaVersion());
+            byte[] data = snapshot.data();
+            out.writeInt(data.length);
+            out.write(data);
+        }
+        move(tmp, target);
+        return target;
+    }
+
+    private Optional<AppliedArtifact> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(file)) {
+            p.load(in);
+            ArtifactDescriptor d = new ArtifactDescriptor(p.getProperty("symbolicName"), p.getProperty("version"),
+                    p.getProperty("sha256"), Long.parseLong(p.getProperty("size")));
+            return Optional.of(new AppliedArtifact(d, p.getProperty("rolloutId", "?"),
+                    Long.parseLong(p.getProperty("appliedAt", "0"))));
+        } catch (IOException | RuntimeException e) {
+            // A damaged record means "not managed": the bundle keeps running, Hotpot just forgets it.
+            return Optional.empty();
+        }
+    }
+
+    private Path artifactFile(String sha256) {
+        if (!SHA.matcher(sha256).matches()) {
+            throw new IllegalArgumentException("not a SHA-256 hex digest: " + sha256);
+        }
+        return artifacts.resolve(sha256 + ".jar");
+    }
+
+    private static String safe(String name) {
+        if (!SAFE_NAME.matcher(name).matches() || name.startsWith(".")) {
+            throw new IllegalArgumentException("unsafe file name: " + name);
+        }
+        return name;
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.hotpot.runtime.transfer;
+
+import io.hotpot.api.ApplyPhase;
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.FollowerService;
+import io.hotpot.api.TransferTicket;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The leader's side of a transfer to one follower: {@code beginTransfer}, the chunks from the
+ * follower's resume offset, then {@code apply}. Stateless and thread-safe; one call per follower
+ * may run in parallel.
+ */
+public final class ChunkedPusher {
+
+    private final int chunkSize;
+
+    /**
+     * @param chunkSize bytes per {@code writeChunk} call, {@code > 0}
+     * @throws IllegalArgumentException if chunkSize is not positive
+     */
+    public ChunkedPusher(int chunkSize) {
+        if (chunkSize <= 0) {
+            throw new IllegalArgumentException("chunkSize must be > 0: " + chunkSize);
+        }
+        this.chunkSize = chunkSize;
+    }
+
+    /**
+     * Pushes and applies an artifact on one follower. Blocks until the follower acknowledged.
+     *
+     * @param nodeId    the follower, for reports
+     * @param follower  its (remote) service
+     * @param rolloutId the distribution
+     * @param artifact  what the bytes are
+     * @param jar       the bytes
+     * @return the follower's report, or a {@code FAILED} report naming the phase if a call threw
+     */
+    public ApplyReport push(String nodeId, FollowerService follower, String rolloutId, ArtifactDescriptor artifact,
+                            Path jar) {
+        long start = System.nanoTime();
+        ApplyPhase phase = ApplyPhase.CONNECT;
+        String transferId = null;
+        try {
+            TransferTicket ticket = follower.beginTransfer(rolloutId, artifact);
+            transferId = ticket.transferId();
+            phase = ApplyPhase.TRANSFER;
+            try (InputStream in = Files.newInputStream(jar)) {
+                in.skipNBytes(ticket.resumeOffset());
+                long offset = ticket.resumeOffset();
+                byte[] buffer = new byte[chunkSize];
+                for (int n; (n = in.readNBytes(buffer, 0, chunkSize)) > 0; ) {
+                    follower.writeChunk(transferId, offset, n == chunkSize ? buffer : Arrays.copyOf(buffer, n));
+                    offset += n;
+                }
+            }
+            phase = ApplyPhase.VERIFY;
+            return follower.apply(transferId);
+        } catch (Exception e) {
+            if (transferId != null && phase == ApplyPhase.TRANSFER) {
+                abortQuietly(follower, transferId);
+            }
+            return ApplyReport.unreachable(nodeId, artifact, phase, "push of " + artifact.coordinates() + " to "
+                    + nodeId + " failed in phase " + phase + ": " + describe(e), (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    private static void abortQuietly(FollowerService follower, String transferId) {
+        try {
+            follower.abortTransfer(transferId);
+        } catch (RuntimeException ignored) {
+            // The follower is unreachable; its staging file is cleaned when it restarts.
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root && root.getMessage() == null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    }
+
+    /** @return this pusher's chunk size in bytes */
+    public int chunkSize() {
+        return chunkSize;
+    }
+
+}

@@ -1,0 +1,42 @@
+package io.hotpot.shell;
+
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.cluster.RolloutResult;
+import org.apache.karaf.shell.support.table.Col;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+import java.io.PrintStream;
+
+/** The per-node table of one rollout, shared by {@code hot:distribute} and {@code hot:history -v}. */
+final class RolloutTable {
+
+    private RolloutTable() {
+    }
+
+    static void print(RolloutResult result, String leaderId, PrintStream out) {
+        ShellTable table = new ShellTable();
+        table.column("Node");
+        table.column("Role");
+        table.column("Outcome");
+        table.column("Version");
+        table.column("Previous");
+        table.column("State");
+        table.column("SHA-256");
+        table.column(new Col("State bytes").alignRight());
+        table.column(new Col("Time (ms)").alignRight());
+        for (ApplyReport r : result.reports()) {
+            table.addRow().addContent(r.nodeId(), r.nodeId().equals(leaderId) ? "leader" : "follower",
+                    r.outcome(), Format.orDash(r.runningVersion()), Format.orDash(r.previousVersion()),
+                    Format.orDash(r.bundleState()), r.outcome().succeeded() ? Format.digest(r.artifact().sha256()) : "-",
+                    r.stateBytes() < 0 ? "-" : Long.toString(r.stateBytes()), r.durationMs());
+        }
+        table.print(out);
+    }
+
+    static String verdict(RolloutResult result) {
+        long ok = result.reports().stream().filter(r -> r.outcome().succeeded()).count();
+        return (result.succeeded() ? "OK" : "FAILED") + ": rollout " + result.rolloutId() + " of "
+                + result.artifact().coordinates() + " sha256 " + Format.digest(result.artifact().sha256())
+                + ": " + ok + "/" + result.reports().size() + " nodes run it, " + result.durationMs() + " ms";
+    }
+}

@@ -1,0 +1,81 @@
+package io.hotpot.shell;
+
+import io.hotpot.api.BundleStatus;
+import io.hotpot.api.cluster.ClusterAdmin;
+import io.hotpot.api.cluster.NodeView;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.table.ShellTable;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code hot:status}: every node's Hotpot-managed bundles, with the symbolic name, version, state
+ * and SHA-256 digest, compared with the leader's.
+ */
+@Command(scope = "hot", name = "status", description = "Shows the managed bundles of every node, compared with the leader")
+@Service
+public class StatusAction implements Action {
+
+    @Argument(index = 0, name = "symbolicName", required = false, description = "Only this bundle symbolic name")
+    String symbolicName;
+
+    @Reference
+    ClusterAdmin cluster;
+
+    @Override
+    public Object execute() {
+        List<NodeView> nodes = cluster.nodes();
+        Map<String, BundleStatus> reference = new HashMap<>();
+        nodes.stream().filter(NodeView::leader).findFirst().filter(n -> n.status() != null)
+                .ifPresent(n -> n.status().bundles().forEach(b -> reference.put(b.symbolicName(), b)));
+        ShellTable table = new ShellTable();
+        table.column("Node");
+        table.column("Role");
+        table.column("Bundle");
+        table.column("Version");
+        table.column("State");
+        table.column("SHA-256");
+        table.column("vs leader");
+        table.emptyTableText("no managed bundles");
+        for (NodeView n : nodes) {
+            String role = n.leader() ? "leader" : "follower";
+            if (n.status() == null) {
+                table.addRow().addContent(n.nodeId(), role, "-", "-", "-", "-", "unreachable: " + n.error());
+                continue;
+            }
+            Map<String, BundleStatus> own = new HashMap<>();
+            n.status().bundles().forEach(b -> own.put(b.symbolicName(), b));
+            for (BundleStatus b : n.status().bundles()) {
+                if (symbolicName == null || symbolicName.equals(b.symbolicName())) {
+                    table.addRow().addContent(n.nodeId(), role, b.symbolicName(), b.version(), b.state(),
+                            Format.digest(b.sha256()), compare(b, Optional.ofNullable(reference.get(b.symbolicName()))));
+                }
+            }
+            reference.keySet().stream().filter(bsn -> !own.containsKey(bsn))
+                    .filter(bsn -> symbolicName == null || symbolicName.equals(bsn)).sorted()
+                    .forEach(bsn -> table.addRow().addContent(n.nodeId(), role, bsn, "-", "-", "-", "MISSING"));
+        }
+        table.print(System.out);
+        return null;
+    }
+
+    private static String compare(BundleStatus b, Optional<BundleStatus> leader) {
+        if (leader.isEmpty()) {
+            return "not on leader";
+        }
+        if (!leader.get().version().equals(b.version())) {
+            return "DIFFERENT VERSION";
+        }
+        if (b.sha256() == null || !b.sha256().equals(leader.get().sha256())) {
+            return "DIFFERENT DIGEST";
+        }
+        return "=";
+    }
+}

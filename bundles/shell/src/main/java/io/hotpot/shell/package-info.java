@@ -1,0 +1,2 @@
+/** Karaf console commands in scope {@code hot}. */
+package io.hotpot.shell;
