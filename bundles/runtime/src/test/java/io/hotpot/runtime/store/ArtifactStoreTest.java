@@ -1,0 +1,67 @@
+package io.hotpot.runtime.store;
+
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.migration.StateSnapshot;
+import io.hotpot.runtime.artifact.Sha256;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+public class ArtifactStoreTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    @Test
+    public void storesBytesByDigestAndRemembersWhatWasApplied() throws Exception {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        Path file = store.put(new ByteArrayInputStream("hello".getBytes()));
+        String sha = Sha256.of(file);
+        assertEquals(file, store.artifact(sha).orElseThrow());
+        ArtifactDescriptor d = new ArtifactDescriptor("org.example", "1.0.0", sha, 5);
+        store.recordApplied(d, "r-1");
+
+        // A new instance over the same folder sees the same record: it survives a restart.
+        ArtifactStore reopened = new ArtifactStore(tmp.getRoot().toPath());
+        assertEquals(d, reopened.applied("org.example").orElseThrow().artifact());
+        assertEquals("r-1", reopened.applied("org.example").orElseThrow().rolloutId());
+        assertEquals(1, reopened.allApplied().size());
+    }
+
+    @Test
+    public void stagingRefusesStreamsOverTheLimitAndLeavesNoFile() throws Exception {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        assertThrows(IOException.class, () -> store.stage(new ByteArrayInputStream(new byte[100]), 99));
+        try (var files = Files.list(tmp.getRoot().toPath().resolve("staging"))) {
+            assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    public void namesThatCouldEscapeTheFolderAreRefused() {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        assertThrows(IllegalArgumentException.class, () -> store.stagingFile("../../etc/passwd"));
+        assertThrows(IllegalArgumentException.class, () -> store.artifact("../x"));
+        assertFalse(store.applied("../secret").isPresent());
+    }
+
+    @Test
+    public void snapshotsAreWrittenToDisk() throws Exception {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        Path file = store.saveSnapshot(new StateSnapshot("org.example", "1.0.0", 1, new byte[]{1, 2, 3}));
+        assertTrue(Files.size(file) > 3);
+        byte[] all = Files.readAllBytes(file);
+        assertArrayEquals(new byte[]{1, 2, 3}, java.util.Arrays.copyOfRange(all, all.length - 3, all.length));
+    }
+}

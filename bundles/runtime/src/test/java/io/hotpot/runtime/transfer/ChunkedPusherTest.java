@@ -1,0 +1,114 @@
+package io.hotpot.runtime.transfer;
+
+import io.hotpot.api.ApplyOutcome;
+import io.hotpot.api.ApplyPhase;
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.FollowerService;
+import io.hotpot.api.NodeStatus;
+import io.hotpot.api.TransferException;
+import io.hotpot.api.TransferTicket;
+import io.hotpot.runtime.artifact.Sha256;
+import io.hotpot.runtime.store.ArtifactStore;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+/** The leader's pusher against a follower backed by the real {@link InboundTransfers}, with no network. */
+public class ChunkedPusherTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    @Test
+    public void pushesEveryByteInChunksAndReturnsTheFollowersReport() throws Exception {
+        byte[] bytes = new byte[1_000_003];
+        new Random(1).nextBytes(bytes);
+        Path jar = tmp.newFile("a.jar").toPath();
+        Files.write(jar, bytes);
+        ArtifactDescriptor d = new ArtifactDescriptor("org.example", "1.0.0", Sha256.of(jar), bytes.length);
+        RecordingFollower follower = new RecordingFollower(new InboundTransfers("n2",
+                new ArtifactStore(tmp.newFolder("n2").toPath()), 10_000_000));
+
+        ApplyReport report = new ChunkedPusher(256 * 1024).push("n2", follower, "r1", d, jar);
+
+        assertEquals(ApplyOutcome.UNCHANGED, report.outcome());
+        assertEquals(List.of(262144, 262144, 262144, 213571), follower.chunkSizes);
+        assertArrayEquals(bytes, follower.received);
+    }
+
+    @Test
+    public void aFollowerThatThrowsIsReportedWithThePhase() throws Exception {
+        Path jar = tmp.newFile("b.jar").toPath();
+        Files.write(jar, new byte[10]);
+        ArtifactDescriptor d = new ArtifactDescriptor("org.example", "1.0.0", Sha256.of(jar), 10);
+        FollowerService down = new RecordingFollower(null) {
+            @Override
+            public TransferTicket beginTransfer(String rolloutId, ArtifactDescriptor descriptor) {
+                throw new IllegalStateException("connection refused");
+            }
+        };
+        ApplyReport report = new ChunkedPusher(4).push("n3", down, "r1", d, jar);
+        assertEquals(ApplyOutcome.FAILED, report.outcome());
+        assertEquals(ApplyPhase.CONNECT, report.failedPhase());
+        assertTrue(report.message(), report.message().contains("n3") && report.message().contains("connection refused"));
+    }
+
+    private static class RecordingFollower implements FollowerService {
+        final InboundTransfers transfers;
+        final List<Integer> chunkSizes = new ArrayList<>();
+        byte[] received;
+
+        RecordingFollower(InboundTransfers transfers) {
+            this.transfers = transfers;
+        }
+
+        @Override
+        public String nodeId() {
+            return "n2";
+        }
+
+        @Override
+        public NodeStatus status() {
+            return new NodeStatus("n2", false, List.of(), 0);
+        }
+
+        @Override
+        public TransferTicket beginTransfer(String rolloutId, ArtifactDescriptor descriptor) throws TransferException {
+            return transfers.begin(rolloutId, descriptor);
+        }
+
+        @Override
+        public void writeChunk(String transferId, long offset, byte[] data) throws TransferException {
+            chunkSizes.add(data.length);
+            transfers.write(transferId, offset, data);
+        }
+
+        @Override
+        public ApplyReport apply(String transferId) throws TransferException {
+            InboundTransfers.Completed done = transfers.complete(transferId);
+            try {
+                received = Files.readAllBytes(done.file());
+            } catch (java.io.IOException e) {
+                throw new TransferException(e.toString());
+            }
+            return new ApplyReport("n2", done.descriptor(), ApplyOutcome.UNCHANGED, "1.0.0", "1.0.0", "ACTIVE",
+                    null, "ok", -1, 0);
+        }
+
+        @Override
+        public void abortTransfer(String transferId) {
+            transfers.abort(transferId);
+        }
+    }
+}
