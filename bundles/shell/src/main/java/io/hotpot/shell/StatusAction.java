@@ -6,6 +6,7 @@ import io.hotpot.api.cluster.NodeView;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 import org.apache.karaf.shell.support.table.ShellTable;
@@ -25,6 +26,9 @@ public class StatusAction implements Action {
 
     @Argument(index = 0, name = "symbolicName", required = false, description = "Only this bundle symbolic name")
     String symbolicName;
+
+    @Option(name = "-d", aliases = "--digests", description = "Print full SHA-256 digests instead of their first 12 characters")
+    boolean fullDigests;
 
     @Reference
     ClusterAdmin cluster;
@@ -55,7 +59,7 @@ public class StatusAction implements Action {
             for (BundleStatus b : n.status().bundles()) {
                 if (symbolicName == null || symbolicName.equals(b.symbolicName())) {
                     table.addRow().addContent(n.nodeId(), role, b.symbolicName(), b.version(), b.state(),
-                            Format.digest(b.sha256()), compare(b, Optional.ofNullable(reference.get(b.symbolicName()))));
+                            fullDigests ? Format.orDash(b.sha256()) : Format.digest(b.sha256()), compare(b, Optional.ofNullable(reference.get(b.symbolicName()))));
                 }
             }
             reference.keySet().stream().filter(bsn -> !own.containsKey(bsn))

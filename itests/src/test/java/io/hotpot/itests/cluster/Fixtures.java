@@ -1,0 +1,95 @@
+package io.hotpot.itests.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+/** The real bundles the tests distribute, and variants of them built for failure cases. */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    /** @return a jar copied by the build from the local Maven repository into target/fixtures */
+    public static Path jar(String name) {
+        Path p = Path.of(System.getProperty("hotpot.fixtures"), name);
+        if (!Files.isRegularFile(p)) {
+            throw new IllegalStateException("missing fixture " + p);
+        }
+        return p;
+    }
+
+    public static String sha256(Path file) throws Exception {
+        MessageDigest d = MessageDigest.getInstance("SHA-256");
+        d.update(Files.readAllBytes(file));
+        return HexFormat.of().formatHex(d.digest());
+    }
+
+    /**
+     * Copies a bundle with a new Bundle-Version and, optionally, one more Import-Package clause,
+     * keeping every other entry as it is.
+     */
+    public static Path withManifest(Path source, Path target, String version, String extraImport) throws IOException {
+        try (JarFile in = new JarFile(source.toFile())) {
+            Manifest m = new Manifest(in.getManifest());
+            Attributes a = m.getMainAttributes();
+            a.putValue("Bundle-Version", version);
+            if (extraImport != null) {
+                String imports = a.getValue("Import-Package");
+                a.putValue("Import-Package", imports == null ? extraImport : imports + "," + extraImport);
+            }
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target), m)) {
+                var entries = in.entries();
+                while (entries.hasMoreElements()) {
+                    JarEntry e = entries.nextElement();
+                    if (e.getName().equalsIgnoreCase("META-INF/MANIFEST.MF")) {
+                        continue;
+                    }
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    try (InputStream data = in.getInputStream(e)) {
+                        data.transferTo(out);
+                    }
+                    out.closeEntry();
+                }
+            }
+        }
+        return target;
+    }
+
+    /** @return a bundle that contains nothing but an export of the given package */
+    public static Path exporter(Path target, String bsn, String pkg) throws IOException {
+        Manifest m = new Manifest();
+        Attributes a = m.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", bsn);
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Export-Package", pkg + ";version=\"1.0.0\"");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target), m)) {
+            out.putNextEntry(new JarEntry(pkg.replace('.', '/') + "/marker.txt"));
+            out.write("exported only on the leader".getBytes());
+            out.closeEntry();
+        }
+        return target;
+    }
+
+    /** @return a jar without any OSGi header */
+    public static Path plainJar(Path target) throws IOException {
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target), m)) {
+            out.putNextEntry(new JarEntry("readme.txt"));
+            out.write("not a bundle".getBytes());
+            out.closeEntry();
+        }
+        return target;
+    }
+}

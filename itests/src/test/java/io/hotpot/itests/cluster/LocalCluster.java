@@ -1,0 +1,144 @@
+package io.hotpot.itests.cluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * N real Karaf nodes of the built distribution on 127.0.0.1, started and stopped through
+ * {@code distribution/hotpot-cluster.sh}, the same script users run. ZooKeeper is the caller's.
+ *
+ * <p>{@link #close()} stops every process this cluster started, by PID, and a JVM shutdown hook
+ * does the same if the test JVM exits without closing, so no Karaf outlives a failed test.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+    private final Path script;
+    private final Path dir;
+    private final Map<String, String> env = new HashMap<>();
+    private final Map<String, KarafConsole> consoles = new HashMap<>();
+    private final Thread reaper = new Thread(this::killAll, "hotpot-cluster-reaper");
+
+    private LocalCluster(Path script, Path dir) {
+        this.script = script;
+        this.dir = dir;
+    }
+
+    /**
+     * Starts the nodes and returns once each answers on its console.
+     *
+     * @param nodes           how many nodes
+     * @param dir             a fresh folder for the nodes' homes
+     * @param zookeeperConnect the ZooKeeper the nodes use
+     */
+    public static LocalCluster start(int nodes, Path dir, String zookeeperConnect) throws Exception {
+        Path script = Path.of(System.getProperty("hotpot.cluster.script"));
+        LocalCluster cluster = new LocalCluster(script, dir);
+        Runtime.getRuntime().addShutdownHook(cluster.reaper);
+        try {
+            cluster.script("start", "--nodes", Integer.toString(nodes), "--dir", dir.toString(),
+                    "--zookeeper", zookeeperConnect);
+        } finally {
+            cluster.readEnv();
+        }
+        return cluster;
+    }
+
+    /** @return the node names, e.g. node1..node3 */
+    public List<String> nodes() {
+        return Arrays.asList(env.getOrDefault("NODES", "").trim().split("\\s+"));
+    }
+
+    /** @return the node's Karaf home (its etc/, data/, deploy/) */
+    public Path home(String node) {
+        return Path.of(env.get(node + "_HOME"));
+    }
+
+    /** @return the node's JVM process id */
+    public long pid(String node) {
+        return Long.parseLong(env.get(node + "_PID"));
+    }
+
+    /** @return the console of that node */
+    public synchronized KarafConsole console(String node) {
+        return consoles.computeIfAbsent(node, n -> new KarafConsole(Integer.parseInt(env.get(n + "_SSH"))));
+    }
+
+    /** Runs a console command on a node and returns its output. */
+    public String run(String node, String command) {
+        return console(node).run(command);
+    }
+
+    /** @return the node's karaf.log */
+    public String log(String node) throws IOException {
+        Path log = home(node).resolve("data/log/karaf.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    @Override
+    public void close() throws Exception {
+        consoles.values().forEach(KarafConsole::close);
+        try {
+            script("stop", "--dir", dir.toString());
+        } finally {
+            killAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException ignored) {
+                // The JVM is already shutting down.
+            }
+        }
+    }
+
+    private void killAll() {
+        // The last resort, by PID: only processes this cluster's script recorded.
+        List<String> names = new ArrayList<>(nodes());
+        names.add("ZK");
+        for (String n : names) {
+            String pid = env.get(n + "_PID");
+            if (pid != null && !pid.isBlank()) {
+                ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    private void readEnv() throws IOException {
+        Path file = dir.resolve("cluster.env");
+        if (!Files.exists(file)) {
+            return;
+        }
+        for (String line : Files.readAllLines(file)) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && !line.startsWith("#")) {
+                env.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim().replaceAll("^\"|\"$", ""));
+            }
+        }
+    }
+
+    private void script(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("bash");
+        cmd.add(script.toString());
+        cmd.addAll(Arrays.asList(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        String dist = System.getProperty("hotpot.dist");
+        if (dist != null) {
+            pb.environment().put("HOTPOT_DIST", dist);
+        }
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("hotpot-cluster.sh " + String.join(" ", args) + " did not finish in 5 minutes");
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("hotpot-cluster.sh " + String.join(" ", args) + " exited with " + p.exitValue());
+        }
+    }
+}
