@@ -135,7 +135,7 @@ public class ClusterDistributionIT {
     public void step5_aJarThatIsNotABundleIsRejected() throws Exception {
         Path plain = Fixtures.plainJar(cluster.home(leader).resolve("deploy/plain-library.jar"));
         await("the leader's log names the non-bundle").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
-                .until(() -> cluster.log(leader).contains("rejected " + plain + " on node " + leader + ": " + plain
+                .until(() -> cluster.log(leader).contains("rejected " + plain + " on node " + leader
                         + ": not an OSGi bundle"));
         assertKvUntouched("1.1.0", 2);
     }

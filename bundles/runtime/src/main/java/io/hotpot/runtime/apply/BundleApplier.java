@@ -283,7 +283,14 @@ public final class BundleApplier implements Closeable {
         try (InputStream in = Files.newInputStream(jar)) {
             bundle.update(in);
         } catch (BundleException e) {
-            throw new ApplyFailure(ApplyPhase.UPDATE, "Bundle.update: " + e.getMessage(), e);
+            // Updating an ACTIVE bundle restarts it (Core R8 4.4.9), so update itself reports a
+            // revision that cannot resolve or whose activator throws: name that phase.
+            ApplyPhase phase = switch (e.getType()) {
+                case BundleException.RESOLVE_ERROR -> ApplyPhase.RESOLVE;
+                case BundleException.ACTIVATOR_ERROR, BundleException.STATECHANGE_ERROR -> ApplyPhase.START;
+                default -> ApplyPhase.UPDATE;
+            };
+            throw new ApplyFailure(phase, "Bundle.update: " + e.getMessage(), e);
         }
         refresher.refreshIfPending(bundle);
         if (start) {

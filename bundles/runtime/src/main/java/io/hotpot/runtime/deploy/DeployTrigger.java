@@ -70,6 +70,17 @@ public final class DeployTrigger implements ArtifactInstaller {
         LOG.info("Hotpot deploy/: {} was removed on node {}; its bundle keeps running on every node", artifact, nodeId);
     }
 
+    /** The cluster's message names the node and the file first; the log line already does. */
+    private String reason(String message, Path file) {
+        String reason = message == null ? "" : message;
+        for (String prefix : new String[]{nodeId + ": ", file + ": "}) {
+            if (reason.startsWith(prefix)) {
+                reason = reason.substring(prefix.length());
+            }
+        }
+        return reason;
+    }
+
     private void distribute(File artifact) {
         Path file = artifact.toPath().toAbsolutePath();
         try {
@@ -88,7 +99,7 @@ public final class DeployTrigger implements ArtifactInstaller {
             LOG.info("Hotpot deploy/: {} -> rollout {}: {}", file, result.rolloutId(),
                     result.succeeded() ? "every node runs " + result.artifact().coordinates() : "FAILED on some nodes");
         } catch (ClusterException e) {
-            LOG.error("Hotpot deploy/: rejected {} on node {}: {}", file, nodeId, e.getMessage());
+            LOG.error("Hotpot deploy/: rejected {} on node {}: {}", file, nodeId, reason(e.getMessage(), file));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
