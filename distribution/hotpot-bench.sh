@@ -52,6 +52,7 @@ for i in 1 2 3; do
 done
 echo "restart of one node ($follower), until its console answers with the runtime active: $(printf '%s\n' "${boots[@]}" | stats)"
 
+# shellcheck disable=SC1091
 source "$DIR/cluster.env"
 sleep 15
 echo "== Idle RSS (after 15 s idle)"

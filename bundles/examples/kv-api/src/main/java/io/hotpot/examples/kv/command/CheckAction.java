@@ -1,7 +1,6 @@
 package io.hotpot.examples.kv.command;
 
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /**
@@ -10,16 +9,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
  */
 @Command(scope = "kv", name = "check", description = "Verifies the entries written by kv:fill and their shape")
 @Service
-public class CheckAction extends KvAction {
-
-    @Option(name = "--count", description = "Number of entries")
-    int count = 1000;
-
-    @Option(name = "--prefix", description = "Key prefix")
-    String prefix = "key-";
-
-    @Option(name = "--value-prefix", description = "Value prefix")
-    String valuePrefix = "value-";
+public class CheckAction extends KvRangeAction {
 
     @Override
     public Object execute() {

@@ -1,22 +1,12 @@
 package io.hotpot.examples.kv.command;
 
 import org.apache.karaf.shell.api.action.Command;
-import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 /** {@code kv:fill}: writes {@code prefix0..prefixN-1} with values {@code value-prefix0..}. */
 @Command(scope = "kv", name = "fill", description = "Writes count entries <prefix><i> = <value-prefix><i>")
 @Service
-public class FillAction extends KvAction {
-
-    @Option(name = "--count", description = "Number of entries")
-    int count = 1000;
-
-    @Option(name = "--prefix", description = "Key prefix")
-    String prefix = "key-";
-
-    @Option(name = "--value-prefix", description = "Value prefix")
-    String valuePrefix = "value-";
+public class FillAction extends KvRangeAction {
 
     @Override
     public Object execute() {
