@@ -3,6 +3,7 @@ package io.hotpot.runtime;
 import io.hotpot.api.FollowerService;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.apply.FaultPoints;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.cluster.ClusterService;
 import io.hotpot.runtime.cluster.FollowerDirectory;
@@ -11,7 +12,9 @@ import io.hotpot.runtime.cluster.Membership;
 import io.hotpot.runtime.deploy.DeployTrigger;
 import io.hotpot.runtime.deploy.FileStability;
 import io.hotpot.runtime.follower.FollowerEndpoint;
+import io.hotpot.runtime.gate.ServiceDamper;
 import io.hotpot.runtime.store.ArtifactStore;
+import io.hotpot.runtime.store.SwapJournal;
 import io.hotpot.runtime.transfer.ChunkedPusher;
 import io.hotpot.runtime.transfer.InboundTransfers;
 import org.apache.curator.framework.CuratorFramework;
@@ -36,6 +39,8 @@ import java.util.Deque;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Hotpot node: the composition root that builds the node's parts from PID
@@ -73,7 +78,28 @@ public final class HotpotNode {
 
         ArtifactStore store = new ArtifactStore(s.dataDir());
         ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes());
-        BundleApplier applier = own(new BundleApplier(id, context, store, inspector, s.migrationTimeoutMs()));
+        ServiceDamper damper = own(new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs()));
+        BundleApplier applier = own(new BundleApplier(id, context, store, new SwapJournal(s.dataDir()), inspector,
+                damper, new FaultPoints(s.dataDir()), s.migrationTimeoutMs()));
+
+        // A swap interrupted by the last stop is finished first; its bundle's calls wait meanwhile.
+        CountDownLatch gatesClosed = new CountDownLatch(1);
+        Thread recovery = new Thread(() -> {
+            try {
+                applier.recover(gatesClosed::countDown);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                gatesClosed.countDown();
+            }
+        }, "hotpot-recovery");
+        recovery.setDaemon(true);
+        recovery.start();
+        own(recovery::interrupt);
+        if (!gatesClosed.await(s.migrationTimeoutMs(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("Hotpot: recovery did not close its gates within {} ms", s.migrationTimeoutMs());
+        }
+        damper.start();
 
         CuratorFramework curator = CuratorFrameworkFactory.builder()
                 .connectString(s.zookeeperConnect())
@@ -81,12 +107,14 @@ public final class HotpotNode {
                 .connectionTimeoutMs(s.connectionTimeoutMs())
                 .retryPolicy(new ExponentialBackoffRetry(250, 29, 5_000))
                 .build();
-        own(curator::close);
         curator.start();
 
-        Leadership leadership = own(new Leadership(curator, s.zookeeperRoot(), id));
-        Membership membership = own(new Membership(curator, s.zookeeperRoot(), id,
-                "node=" + id + "\nstartedAt=" + System.currentTimeMillis()));
+        // Not closed one by one: closing the ZooKeeper session removes the member znode and the
+        // latch znode at once, where closing the recipes would retry for minutes with ZooKeeper down.
+        Leadership leadership = new Leadership(curator, s.zookeeperRoot(), id);
+        Membership membership = new Membership(curator, s.zookeeperRoot(), id,
+                "node=" + id + "\nstartedAt=" + System.currentTimeMillis());
+        own(curator::close);
         FollowerDirectory directory = own(new FollowerDirectory(context));
         FollowerEndpoint endpoint = new FollowerEndpoint(id, new InboundTransfers(id, store, s.artifactMaxBytes()),
                 applier, store, leadership::isLeader);

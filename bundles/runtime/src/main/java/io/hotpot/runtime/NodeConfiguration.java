@@ -41,6 +41,9 @@ public @interface NodeConfiguration {
     @AttributeDefinition(name = "Migration timeout (ms)", description = "Bound on each state-migration call and on waiting for the new version's migration service")
     int migration_timeout_ms() default 30_000;
 
+    @AttributeDefinition(name = "Gate wait (ms)", description = "How long a call to a managed bundle's service waits while the bundle is swapped, before it fails")
+    int gate_wait_ms() default 30_000;
+
     @AttributeDefinition(name = "Endpoint wait (ms)", description = "How long the leader waits for a member's follower endpoint to be imported")
     int endpoint_wait_ms() default 15_000;
 

@@ -10,7 +10,7 @@ import java.util.Objects;
 public record NodeSettings(String nodeId, String zookeeperConnect, String zookeeperRoot,
                            int sessionTimeoutMs, int connectionTimeoutMs, int chunkSizeBytes,
                            long artifactMaxBytes, int callTimeoutMs, int applyTimeoutMs,
-                           int migrationTimeoutMs, int endpointWaitMs, Path deployDir, Path dataDir) {
+                           int migrationTimeoutMs, int gateWaitMs, int endpointWaitMs, Path deployDir, Path dataDir) {
 
     /** @throws IllegalArgumentException naming the key whose value is unusable */
     public NodeSettings {
@@ -30,6 +30,7 @@ public record NodeSettings(String nodeId, String zookeeperConnect, String zookee
         requirePositive(callTimeoutMs, "call.timeout.ms");
         requirePositive(applyTimeoutMs, "apply.timeout.ms");
         requirePositive(migrationTimeoutMs, "migration.timeout.ms");
+        requirePositive(gateWaitMs, "gate.wait.ms");
         requirePositive(endpointWaitMs, "endpoint.wait.ms");
         Objects.requireNonNull(deployDir, "deploy.dir");
         Objects.requireNonNull(dataDir, "data.dir");
@@ -50,7 +51,7 @@ public record NodeSettings(String nodeId, String zookeeperConnect, String zookee
         return new NodeSettings(id, c.zookeeper_connect().trim(), c.zookeeper_root().trim(),
                 c.zookeeper_session_timeout_ms(), c.zookeeper_connection_timeout_ms(), c.chunk_size_bytes(),
                 c.artifact_max_bytes(), c.call_timeout_ms(), c.apply_timeout_ms(), c.migration_timeout_ms(),
-                c.endpoint_wait_ms(), deploy.toAbsolutePath().normalize(), data.toAbsolutePath().normalize());
+                c.gate_wait_ms(), c.endpoint_wait_ms(), deploy.toAbsolutePath().normalize(), data.toAbsolutePath().normalize());
     }
 
     private static String orDot(String dir) {

@@ -11,7 +11,7 @@ import static org.junit.Assert.assertTrue;
 public class NodeSettingsTest {
 
     private static NodeSettings settings(String nodeId, String root, int chunk) {
-        return new NodeSettings(nodeId, "127.0.0.1:2181", root, 10_000, 5_000, chunk, 1000, 1000, 1000, 1000, 1000,
+        return new NodeSettings(nodeId, "127.0.0.1:2181", root, 10_000, 5_000, chunk, 1000, 1000, 1000, 1000, 1000, 1000,
                 Path.of("deploy"), Path.of("data"));
     }
 

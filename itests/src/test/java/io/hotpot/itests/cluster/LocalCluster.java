@@ -75,6 +75,17 @@ public final class LocalCluster implements AutoCloseable {
         return console(node).run(command);
     }
 
+    /** kill -9 of one node's JVM, as a crash would. */
+    public void kill(String node) throws Exception {
+        script("kill", "--dir", dir.toString(), node);
+    }
+
+    /** Starts a stopped or killed node again, with its home and ports; returns once its console answers. */
+    public void startNode(String node) throws Exception {
+        script("start-node", "--dir", dir.toString(), node);
+        readEnv();
+    }
+
     /** @return the node's karaf.log */
     public String log(String node) throws IOException {
         Path log = home(node).resolve("data/log/karaf.log");

@@ -8,12 +8,17 @@ import io.hotpot.api.migration.StateMigration;
 import io.hotpot.api.migration.StateSnapshot;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.artifact.InvalidArtifactException;
+import io.hotpot.runtime.artifact.Sha256;
+import io.hotpot.runtime.gate.CallGate;
+import io.hotpot.runtime.gate.ServiceDamper;
 import io.hotpot.runtime.store.AppliedArtifact;
 import io.hotpot.runtime.store.ArtifactStore;
+import io.hotpot.runtime.store.SwapJournal;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,23 +31,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The apply pipeline of one node: verify, save the old bytes and state, {@code Bundle.update},
- * refresh, start, import the state; or, on failure, the same steps back to the old bytes and state.
+ * The apply pipeline of one node, Erlang's {@code sys:suspend / code_change / sys:resume} for an
+ * OSGi bundle:
+ * <pre>
+ *   prepare (gate open):  verify bytes and manifest, save the old bytes, dry-run the new imports
+ *   swap (gate closed):   quiesce, export state, journal, Bundle.update, refresh if needed,
+ *                         start, wait for the new migration service, import, resume,
+ *                         wait until the new revision serves every gated service
+ *   gate open:            held calls run, on the new revision, in arrival order
+ * </pre>
+ * A failure inside the gate goes back the same way to the old bytes and the old state before the
+ * gate opens. A journal entry written before the bundle is touched lets {@link #recover} finish
+ * the job after a crash: the node comes back on the old version with the old state.
  *
- * <p>Framework semantics relied upon (OSGi Core R8):
- * <ul>
- *   <li>Life Cycle Layer, {@code Bundle.update(InputStream)} (section 4.4.9): an ACTIVE bundle is
- *       stopped, its new revision installed, and started again; the old revision stays wired to
- *       its importers until a refresh;</li>
- *   <li>Bundle Wiring API, {@code FrameworkWiring.refreshBundles} (section 7.7): stops, re-resolves
- *       and restarts the dependency closure of bundles whose old revision is removal pending.</li>
- * </ul>
+ * <p>Framework semantics relied upon (OSGi Core R8): Life Cycle Layer, {@code Bundle.update}
+ * (4.4.9): an ACTIVE bundle is stopped, its new revision installed and started again, and the old
+ * revision stays wired to its importers until a refresh; Bundle Wiring API,
+ * {@code FrameworkWiring.refreshBundles} (7.7): stops, re-resolves and restarts the dependency
+ * closure of removal-pending bundles.
  *
- * <p>Thread-safe: applies on one node are serialized, since two concurrent updates of one framework
- * could refresh each other's bundles halfway.
+ * <p>Thread-safe: applies on one node are serialized (two concurrent updates of one framework
+ * could refresh each other's bundles halfway). Lock order: this applier, then a gate.
  */
 public final class BundleApplier implements Closeable {
 
@@ -51,28 +65,52 @@ public final class BundleApplier implements Closeable {
     /** Location prefix of bundles Hotpot installs itself. */
     public static final String LOCATION_PREFIX = "hotpot:";
 
+    /** The outcome of a swap, before it becomes a report. */
+    private record Result(ApplyOutcome outcome, ApplyPhase phase, String message, long stateBytes) {
+    }
+
+    /** Called as the swap reaches each journaled phase. */
+    private interface Progress {
+        void reached(String phase) throws IOException, InterruptedException;
+    }
+
     private final String nodeId;
     private final BundleContext context;
     private final ArtifactStore store;
+    private final SwapJournal journal;
     private final ArtifactInspector inspector;
+    private final ServiceDamper damper;
+    private final FaultPoints faults;
     private final MigrationCalls migrations;
     private final Refresher refresher;
+    private final ImportCheck importCheck;
+    private final long timeoutMs;
 
     /**
      * @param nodeId             this node, for reports
      * @param context            the runtime bundle's context
      * @param store              where old and new bytes and snapshots are kept
+     * @param journal            the write-ahead record of swaps in progress
      * @param inspector          checks bytes before the framework sees them
-     * @param migrationTimeoutMs bound on each migration call and on waiting for the new service, ms
+     * @param damper             the gates and proxies of managed bundles' services
+     * @param faults             test-only pause points
+     * @param migrationTimeoutMs bound on each migration call, on waiting for the new service, and
+     *                           on waiting for calls in flight when the gate closes, in milliseconds
      */
-    public BundleApplier(String nodeId, BundleContext context, ArtifactStore store, ArtifactInspector inspector,
-                         long migrationTimeoutMs) {
+    public BundleApplier(String nodeId, BundleContext context, ArtifactStore store, SwapJournal journal,
+                         ArtifactInspector inspector, ServiceDamper damper, FaultPoints faults, long migrationTimeoutMs) {
         this.nodeId = nodeId;
         this.context = context;
         this.store = store;
+        this.journal = journal;
         this.inspector = inspector;
+        this.damper = damper;
+        this.faults = faults;
+        this.timeoutMs = migrationTimeoutMs;
         this.migrations = new MigrationCalls(context, migrationTimeoutMs);
-        this.refresher = new Refresher(context.getBundle(0).adapt(FrameworkWiring.class), migrationTimeoutMs);
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        this.refresher = new Refresher(wiring, migrationTimeoutMs);
+        this.importCheck = new ImportCheck(wiring);
     }
 
     /**
@@ -91,7 +129,7 @@ public final class BundleApplier implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return report(expected, ApplyOutcome.FAILED, null, null, ApplyPhase.UPDATE,
-                    "interrupted while applying " + expected.coordinates(), -1, start);
+                    "interrupted while applying " + expected.coordinates(), -1, -1, start);
         }
     }
 
@@ -105,6 +143,15 @@ public final class BundleApplier implements Closeable {
                 .filter(b -> symbolicName.equals(b.getSymbolicName()))
                 .max(Comparator.comparing((Bundle b) -> b.getLocation().startsWith(LOCATION_PREFIX))
                         .thenComparing(Bundle::getVersion));
+    }
+
+    /**
+     * @param store the node's artifact store
+     * @return the test for bundles Hotpot manages: those it installed, or applied bytes to
+     */
+    public static java.util.function.Predicate<Bundle> managedIn(ArtifactStore store) {
+        return bundle -> bundle.getSymbolicName() != null
+                && (bundle.getLocation().startsWith(LOCATION_PREFIX) || store.applied(bundle.getSymbolicName()).isPresent());
     }
 
     /**
@@ -142,6 +189,38 @@ public final class BundleApplier implements Closeable {
         return copy;
     }
 
+    /**
+     * Finishes the swaps that the last stop of the node interrupted (journal entries left behind):
+     * each bundle goes back to its old bytes and gets its state snapshot imported, so the node runs
+     * the old version with the old state. Closes those bundles' gates first, so no call reaches a
+     * bundle that has lost its state, and only then lets {@code gatesClosed} run. Blocks until the
+     * framework has started and every entry is handled.
+     *
+     * @param gatesClosed called once every interrupted bundle's gate is closed
+     * @throws InterruptedException if interrupted while waiting for the framework
+     */
+    public synchronized void recover(Runnable gatesClosed) throws InterruptedException {
+        List<SwapJournal.Entry> entries = journal.all();
+        List<CallGate> closed = new java.util.ArrayList<>();
+        try {
+            for (SwapJournal.Entry e : entries) {
+                CallGate gate = damper.gate(e.symbolicName());
+                gate.close(timeoutMs);
+                closed.add(gate);
+            }
+            gatesClosed.run();
+            if (entries.isEmpty()) {
+                return;
+            }
+            awaitFrameworkStarted();
+            for (SwapJournal.Entry e : entries) {
+                recoverOne(e);
+            }
+        } finally {
+            closed.forEach(CallGate::open);
+        }
+    }
+
     @Override
     public void close() {
         migrations.close();
@@ -155,16 +234,22 @@ public final class BundleApplier implements Closeable {
             if (!actual.equals(expected)) {
                 return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY,
                         "the bytes describe " + actual.coordinates() + " sha256 " + actual.shortDigest()
-                                + ", not the announced " + expected.coordinates() + " sha256 " + expected.shortDigest(), -1, start);
+                                + ", not the announced " + expected.coordinates() + " sha256 " + expected.shortDigest(), -1, -1, start);
             }
         } catch (InvalidArtifactException | IOException e) {
-            return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY, e.getMessage(), -1, start);
+            return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY, e.getMessage(), -1, -1, start);
         }
         if (bsn.equals(context.getBundle().getSymbolicName()) || bsn.equals(context.getBundle(0).getSymbolicName())) {
             return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY,
-                    "Hotpot does not update " + bsn + ": it is the framework or Hotpot itself", -1, start);
+                    "Hotpot does not update " + bsn + ": it is the framework or Hotpot itself", -1, -1, start);
         }
+        Optional<String> unresolved = unresolvedImports(jar);
         Optional<Bundle> existing = installed(bsn);
+        if (unresolved.isPresent()) {
+            return report(expected, ApplyOutcome.REJECTED, existing.map(b -> b.getVersion().toString()).orElse(null),
+                    existing.orElse(null), ApplyPhase.RESOLVE, expected.coordinates() + " would not resolve on " + nodeId
+                            + ", nothing changed: " + unresolved.get(), -1, -1, start);
+        }
         if (existing.isEmpty()) {
             return install(rolloutId, expected, jar, start);
         }
@@ -177,38 +262,50 @@ public final class BundleApplier implements Closeable {
         }
         if (applied.isEmpty() && previous.equals(expected.version()) && runsBytes(bundle, expected.sha256())) {
             // Installed by other means (a feature, bundle:install) with these very bytes: adopt it.
-            try {
-                store.recordApplied(expected, rolloutId);
-            } catch (IOException e) {
-                LOG.warn("Hotpot: cannot record {} as applied", expected.coordinates(), e);
-            }
+            recordQuietly(expected, rolloutId);
             return unchanged(expected, bundle, start);
         }
         return update(rolloutId, expected, jar, bundle, previous, start);
     }
 
-    private ApplyReport install(String rolloutId, ArtifactDescriptor d, Path jar, long start) throws InterruptedException {
+    private Optional<String> unresolvedImports(Path jar) {
+        try {
+            List<String> missing = importCheck.unresolvedImports(jar);
+            return missing.isEmpty() ? Optional.empty()
+                    : Optional.of("no bundle exports the imported package(s) " + String.join(", ", missing));
+        } catch (IOException | RuntimeException e) {
+            // Not conclusive: the framework's own resolution at update time decides.
+            LOG.debug("Hotpot: import dry run skipped", e);
+            return Optional.empty();
+        }
+    }
+
+    private ApplyReport install(String rolloutId, ArtifactDescriptor d, Path jar, long start) {
         Bundle bundle;
         try (InputStream in = Files.newInputStream(jar)) {
             bundle = context.installBundle(LOCATION_PREFIX + d.symbolicName(), in);
         } catch (BundleException | IOException e) {
             return report(d, ApplyOutcome.REJECTED, null, null, ApplyPhase.UPDATE,
-                    "install of " + d.coordinates() + " failed: " + e.getMessage(), -1, start);
+                    "install of " + d.coordinates() + " failed: " + e.getMessage(), -1, -1, start);
         }
         try {
+            // One level above the runtime: after a restart, Hotpot's gates exist before its bundles start.
+            int runtimeLevel = context.getBundle().adapt(BundleStartLevel.class).getStartLevel();
+            bundle.adapt(BundleStartLevel.class).setStartLevel(runtimeLevel + 1);
             bundle.start();
             store.recordApplied(d, rolloutId);
             return report(d, ApplyOutcome.INSTALLED, null, bundle, null,
-                    "installed " + d.coordinates() + " on " + nodeId, -1, start);
-        } catch (BundleException | IOException e) {
+                    "installed " + d.coordinates() + " on " + nodeId, -1, -1, start);
+        } catch (BundleException | IOException | IllegalStateException e) {
             ApplyPhase phase = phaseOf(e);
+            String why = e instanceof BundleException be ? describe(be) : e.getMessage();
             try {
                 bundle.uninstall();
             } catch (BundleException | IllegalStateException ignored) {
                 // Already gone: nothing is left behind either way.
             }
             return report(d, ApplyOutcome.ROLLED_BACK, null, null, phase, d.coordinates() + " failed to "
-                    + phase.name().toLowerCase() + " on " + nodeId + " and was uninstalled: " + e.getMessage(), -1, start);
+                    + phase.name().toLowerCase() + " on " + nodeId + " and was uninstalled: " + why, -1, -1, start);
         }
     }
 
@@ -218,27 +315,50 @@ public final class BundleApplier implements Closeable {
             bundle.start();
         } catch (BundleException e) {
             return report(d, ApplyOutcome.FAILED, previous, bundle, phaseOf(e),
-                    d.coordinates() + " is installed on " + nodeId + " but does not start: " + e.getMessage(), -1, start);
+                    d.coordinates() + " is installed on " + nodeId + " but does not start: " + e.getMessage(), -1, -1, start);
         }
         return report(d, ApplyOutcome.UNCHANGED, previous, bundle, null,
-                nodeId + " already runs " + d.coordinates() + " with sha256 " + d.shortDigest(), -1, start);
+                nodeId + " already runs " + d.coordinates() + " with sha256 " + d.shortDigest(), -1, -1, start);
     }
 
     private ApplyReport update(String rolloutId, ArtifactDescriptor d, Path jar, Bundle bundle, String previous,
                                long start) throws InterruptedException {
-        boolean wasActive = bundle.getState() == Bundle.ACTIVE || bundle.getState() == Bundle.STARTING;
-        // EXPORT: everything needed to go back is on disk before the bundle is touched.
+        // Prepared while calls still flow: everything needed to go back is on disk first.
         Path oldJar;
+        ArtifactDescriptor old;
         try {
             oldJar = currentBytes(bundle);
-        } catch (IOException e) {
+            old = inspector.inspect(oldJar, bundle.getLocation());
+        } catch (IOException | InvalidArtifactException e) {
             return report(d, ApplyOutcome.REJECTED, previous, bundle, ApplyPhase.EXPORT,
-                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, start);
+                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, start);
         }
+        CallGate gate = damper.gate(d.symbolicName());
+        try {
+            gate.close(timeoutMs);
+        } catch (IllegalStateException e) {
+            return report(d, ApplyOutcome.REJECTED, previous, bundle, ApplyPhase.EXPORT,
+                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, start);
+        }
+        Result result;
+        long pauseNanos;
+        try {
+            result = swap(rolloutId, d, jar, bundle, previous, old, oldJar);
+        } finally {
+            pauseNanos = gate.open();
+        }
+        return report(d, result.outcome(), previous, bundle, result.phase(), result.message(), result.stateBytes(),
+                pauseNanos / 1000, start);
+    }
+
+    /** Runs with the gate closed. */
+    private Result swap(String rolloutId, ArtifactDescriptor d, Path jar, Bundle bundle, String previous,
+                        ArtifactDescriptor old, Path oldJar) throws InterruptedException {
+        boolean wasActive = bundle.getState() == Bundle.ACTIVE || bundle.getState() == Bundle.STARTING;
         StateSnapshot snapshot = null;
         Optional<ServiceReference<StateMigration>> oldMigration = migrations.find(bundle);
-        if (oldMigration.isPresent()) {
-            try {
+        try {
+            if (oldMigration.isPresent()) {
                 migrations.call(oldMigration.get(), ApplyPhase.EXPORT, "quiesce() of " + bsnVersion(bundle), m -> {
                     m.quiesce();
                     return null;
@@ -246,62 +366,73 @@ public final class BundleApplier implements Closeable {
                 snapshot = migrations.call(oldMigration.get(), ApplyPhase.EXPORT, "exportState() of " + bsnVersion(bundle),
                         StateMigration::exportState);
                 store.saveSnapshot(snapshot);
-            } catch (ApplyFailure | IOException e) {
-                resumeQuietly(bundle);
-                return report(d, ApplyOutcome.REJECTED, previous, bundle, ApplyPhase.EXPORT,
-                        "state export of " + bsnVersion(bundle) + " on " + nodeId + " failed, nothing changed: "
-                                + e.getMessage(), -1, start);
             }
+            journal.write(new SwapJournal.Entry(d.symbolicName(), previous, old.sha256(), d.version(), d.sha256(),
+                    rolloutId, snapshot != null, "EXPORTED"));
+        } catch (ApplyFailure | IOException e) {
+            resumeQuietly(bundle);
+            return new Result(ApplyOutcome.REJECTED, ApplyPhase.EXPORT, "state export of " + bsnVersion(bundle) + " on "
+                    + nodeId + " failed, nothing changed: " + e.getMessage(), -1);
         }
-        int stateBytes = snapshot == null ? -1 : snapshot.size();
+        long stateBytes = snapshot == null ? -1 : snapshot.size();
+        faults.reach("AFTER_EXPORT");
+        SwapJournal.Entry entry = journal.find(d.symbolicName()).orElseThrow();
         try {
             // The new revision is always started: a distributed bundle is expected ACTIVE on every node.
-            switchTo(bundle, jar, true, snapshot, ApplyPhase.IMPORT);
+            switchTo(bundle, jar, true, snapshot, ApplyPhase.IMPORT, phase -> {
+                journal.write(entry.at(phase));
+                faults.reach(switch (phase) {
+                    case "UPDATED" -> "AFTER_UPDATE";
+                    case "REFRESHED" -> "AFTER_REFRESH";
+                    default -> "DURING_IMPORT";
+                });
+            });
             store.recordApplied(d, rolloutId);
-            return report(d, ApplyOutcome.UPDATED, previous, bundle, null, "updated " + d.symbolicName() + " "
-                    + previous + " -> " + d.version() + " on " + nodeId
-                    + (snapshot == null ? "" : " with " + stateBytes + " bytes of state"), stateBytes, start);
+            journal.remove(d.symbolicName());
+            return new Result(ApplyOutcome.UPDATED, null, "updated " + d.symbolicName() + " " + previous + " -> "
+                    + d.version() + " on " + nodeId + (snapshot == null ? "" : " with " + stateBytes + " bytes of state"),
+                    stateBytes);
         } catch (ApplyFailure | IOException failure) {
             ApplyPhase phase = failure instanceof ApplyFailure f ? f.phase() : ApplyPhase.UPDATE;
             String cause = d.coordinates() + " failed in phase " + phase + " on " + nodeId + ": " + failure.getMessage();
             LOG.warn("Hotpot: {}; rolling back to {} {}", cause, d.symbolicName(), previous);
             try {
-                switchTo(bundle, oldJar, wasActive, snapshot, ApplyPhase.ROLLBACK);
-                return report(d, ApplyOutcome.ROLLED_BACK, previous, bundle, phase,
-                        cause + "; rolled back to " + previous + " with its state", stateBytes, start);
+                switchTo(bundle, oldJar, wasActive, snapshot, ApplyPhase.ROLLBACK, phase2 -> { });
+                recordQuietly(old, rolloutId);
+                journal.remove(d.symbolicName());
+                return new Result(ApplyOutcome.ROLLED_BACK, phase, cause + "; rolled back to " + previous
+                        + (snapshot == null ? "" : " with its state"), stateBytes);
             } catch (ApplyFailure | IOException rollbackFailure) {
                 LOG.error("Hotpot: rollback of {} to {} on {} failed", d.symbolicName(), previous, nodeId, rollbackFailure);
-                return report(d, ApplyOutcome.FAILED, previous, bundle, ApplyPhase.ROLLBACK,
-                        cause + "; ROLLBACK FAILED: " + rollbackFailure.getMessage(), stateBytes, start);
+                return new Result(ApplyOutcome.FAILED, ApplyPhase.ROLLBACK,
+                        cause + "; ROLLBACK FAILED: " + rollbackFailure.getMessage(), stateBytes);
             }
         }
     }
 
-    /** update, refresh if needed, start, then hand the snapshot to the new revision's migration service. */
-    private void switchTo(Bundle bundle, Path jar, boolean start, StateSnapshot snapshot, ApplyPhase importPhase)
-            throws ApplyFailure, IOException, InterruptedException {
+    /** update, refresh if needed, start, hand the snapshot to the new revision, wait until it serves. */
+    private void switchTo(Bundle bundle, Path jar, boolean start, StateSnapshot snapshot, ApplyPhase importPhase,
+                          Progress progress) throws ApplyFailure, IOException, InterruptedException {
         try (InputStream in = Files.newInputStream(jar)) {
             bundle.update(in);
         } catch (BundleException e) {
-            // Updating an ACTIVE bundle restarts it (Core R8 4.4.9), so update itself reports a
-            // revision that cannot resolve or whose activator throws: name that phase.
-            ApplyPhase phase = switch (e.getType()) {
-                case BundleException.RESOLVE_ERROR -> ApplyPhase.RESOLVE;
-                case BundleException.ACTIVATOR_ERROR, BundleException.STATECHANGE_ERROR -> ApplyPhase.START;
-                default -> ApplyPhase.UPDATE;
-            };
-            throw new ApplyFailure(phase, "Bundle.update: " + e.getMessage(), e);
+            // Updating an ACTIVE bundle restarts it (4.4.9), so update itself reports a revision
+            // that cannot resolve or whose activator throws: name that phase.
+            throw new ApplyFailure(phaseOf(e), "Bundle.update: " + describe(e), e);
         }
+        progress.reached("UPDATED");
         refresher.refreshIfPending(bundle);
+        progress.reached("REFRESHED");
         if (start) {
             try {
                 bundle.start();
             } catch (BundleException e) {
-                throw new ApplyFailure(phaseOf(e), e.getMessage(), e);
+                throw new ApplyFailure(phaseOf(e), describe(e), e);
             }
         }
         if (snapshot != null) {
             ServiceReference<StateMigration> ref = migrations.await(bundle);
+            progress.reached("IMPORTING");
             String who = bsnVersion(bundle);
             migrations.call(ref, importPhase, "importState() of " + who + " from " + snapshot.bundleVersion(), m -> {
                 m.importState(snapshot);
@@ -312,13 +443,78 @@ public final class BundleApplier implements Closeable {
                 return null;
             });
         }
+        if (start) {
+            List<String> missing = damper.awaitServed(bundle, timeoutMs);
+            if (!missing.isEmpty()) {
+                throw new ApplyFailure(ApplyPhase.START, bsnVersion(bundle) + " did not register " + missing
+                        + " within " + timeoutMs + " ms", null);
+            }
+        }
+    }
+
+    private void recoverOne(SwapJournal.Entry e) {
+        String bsn = e.symbolicName();
+        try {
+            Optional<Bundle> bundle = installed(bsn);
+            Optional<Path> oldJar = store.artifact(e.fromSha256());
+            if (bundle.isEmpty() || oldJar.isEmpty()) {
+                LOG.error("Hotpot: cannot recover the interrupted swap of {} on {}: {}", bsn, nodeId,
+                        bundle.isEmpty() ? "the bundle is not installed" : "the old bytes are missing");
+                journal.remove(bsn);
+                return;
+            }
+            Optional<StateSnapshot> snapshot = e.hasSnapshot() ? store.loadSnapshot(bsn) : Optional.empty();
+            Bundle b = bundle.get();
+            if ("EXPORTED".equals(e.phase()) && b.getVersion().toString().equals(e.fromVersion())) {
+                // The update never happened: the old revision runs, only its state needs to come back.
+                b.start();
+                if (snapshot.isPresent()) {
+                    ServiceReference<StateMigration> ref = migrations.await(b);
+                    migrations.call(ref, ApplyPhase.ROLLBACK, "importState()", m -> {
+                        m.importState(snapshot.get());
+                        return null;
+                    });
+                    migrations.call(ref, ApplyPhase.ROLLBACK, "resume()", m -> {
+                        m.resume();
+                        return null;
+                    });
+                }
+            } else {
+                switchTo(b, oldJar.get(), true, snapshot.orElse(null), ApplyPhase.ROLLBACK, phase -> { });
+            }
+            recordQuietly(inspector.inspect(oldJar.get(), bsn), e.rolloutId());
+            journal.remove(bsn);
+            LOG.warn("Hotpot: node {} recovered {} {} with its state ({}) after its swap to {} was interrupted in phase {}",
+                    nodeId, bsn, e.fromVersion(), snapshot.map(s -> s.size() + " bytes").orElse("no state"), e.toVersion(),
+                    e.phase());
+        } catch (Exception x) {
+            if (x instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.error("Hotpot: recovery of {} on {} failed; the journal entry is kept for the next start", bsn, nodeId, x);
+        }
+    }
+
+    private void awaitFrameworkStarted() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (context.getBundle(0).getState() != Bundle.ACTIVE && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
     }
 
     private boolean runsBytes(Bundle bundle, String sha256) {
         try {
-            return io.hotpot.runtime.artifact.Sha256.of(currentBytes(bundle)).equals(sha256);
+            return Sha256.of(currentBytes(bundle)).equals(sha256);
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    private void recordQuietly(ArtifactDescriptor d, String rolloutId) {
+        try {
+            store.recordApplied(d, rolloutId);
+        } catch (IOException e) {
+            LOG.warn("Hotpot: cannot record {} as applied", d.coordinates(), e);
         }
     }
 
@@ -338,8 +534,20 @@ public final class BundleApplier implements Closeable {
     }
 
     private static ApplyPhase phaseOf(Exception e) {
-        return e instanceof BundleException be && be.getType() == BundleException.RESOLVE_ERROR
-                ? ApplyPhase.RESOLVE : ApplyPhase.START;
+        if (e instanceof BundleException be) {
+            return switch (be.getType()) {
+                case BundleException.RESOLVE_ERROR -> ApplyPhase.RESOLVE;
+                case BundleException.ACTIVATOR_ERROR, BundleException.STATECHANGE_ERROR -> ApplyPhase.START;
+                default -> ApplyPhase.UPDATE;
+            };
+        }
+        return ApplyPhase.START;
+    }
+
+    /** The framework's message, plus the activator's own exception, which says what went wrong. */
+    private static String describe(BundleException e) {
+        Throwable cause = e.getCause();
+        return cause == null ? e.getMessage() : e.getMessage() + " Caused by " + cause;
     }
 
     private static String bsnVersion(Bundle bundle) {
@@ -347,13 +555,14 @@ public final class BundleApplier implements Closeable {
     }
 
     private ApplyReport report(ArtifactDescriptor d, ApplyOutcome outcome, String previous, Bundle bundle,
-                               ApplyPhase failedPhase, String message, long stateBytes, long start) {
+                               ApplyPhase failedPhase, String message, long stateBytes, long pauseMicros, long start) {
         long ms = (System.nanoTime() - start) / 1_000_000;
         String running = bundle == null || bundle.getState() == Bundle.UNINSTALLED ? previous : bundle.getVersion().toString();
         String state = bundle == null ? null : BundleStates.name(bundle.getState());
-        ApplyReport r = new ApplyReport(nodeId, d, outcome, previous, running, state, failedPhase, message, stateBytes, ms);
+        ApplyReport r = new ApplyReport(nodeId, d, outcome, previous, running, state, failedPhase, message, stateBytes,
+                pauseMicros, ms);
         if (outcome.succeeded()) {
-            LOG.info("Hotpot: {} ({} ms)", message, ms);
+            LOG.info("Hotpot: {} ({} ms, gate closed {} us)", message, ms, pauseMicros);
         } else {
             LOG.error("Hotpot: {} {} on node {} [{}]: {}", outcome, d.coordinates(), nodeId, failedPhase, message);
         }

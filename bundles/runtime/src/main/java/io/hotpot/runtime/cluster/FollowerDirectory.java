@@ -75,6 +75,9 @@ public final class FollowerDirectory implements Closeable {
         if (refs == null) {
             return Optional.empty();
         }
+        // Newest import first: after a node restarts, its old endpoint lingers until its ZooKeeper session expires.
+        java.util.Arrays.sort(refs, java.util.Comparator.comparing(
+                (ServiceReference<FollowerService> r) -> (Long) r.getProperty("service.id")).reversed());
         for (ServiceReference<FollowerService> ref : refs) {
             if (nodeId.equals(String.valueOf(ref.getProperty(FollowerService.NODE_ID_PROPERTY)))) {
                 FollowerService service = tracker.getService(ref);

@@ -24,6 +24,7 @@ public final class Leadership implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(Leadership.class);
 
     private final AtomicReference<Lifecycle> state = new AtomicReference<>(Lifecycle.LATENT);
+    private final CuratorFramework client;
     private final LeaderLatch latch;
     private final String nodeId;
 
@@ -33,7 +34,7 @@ public final class Leadership implements Closeable {
      * @param nodeId this node's id, used as the latch participant id
      */
     public Leadership(CuratorFramework client, String root, String nodeId) {
-        Objects.requireNonNull(client, "client");
+        this.client = Objects.requireNonNull(client, "client");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.latch = new LeaderLatch(client, root + "/leader", nodeId, LeaderLatch.CloseMode.NOTIFY_LEADER);
         latch.addListener(new org.apache.curator.framework.recipes.leader.LeaderLatchListener() {
@@ -74,6 +75,9 @@ public final class Leadership implements Closeable {
     public Optional<String> leaderId() {
         if (isLeader()) {
             return Optional.of(nodeId);
+        }
+        if (!client.getZookeeperClient().isConnected()) {
+            return Optional.empty();
         }
         try {
             Participant leader = latch.getLeader();

@@ -57,6 +57,10 @@ public final class Membership implements Closeable {
      * @throws Exception if ZooKeeper cannot be reached
      */
     public List<String> members() throws Exception {
+        // Fail fast instead of blocking in Curator's retry loop while ZooKeeper is unreachable.
+        if (!client.getZookeeperClient().isConnected()) {
+            throw new IllegalStateException("not connected to ZooKeeper");
+        }
         if (client.checkExists().forPath(nodesPath) == null) {
             return List.of();
         }

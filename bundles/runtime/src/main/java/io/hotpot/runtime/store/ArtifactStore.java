@@ -191,9 +191,31 @@ public final class ArtifactStore {
             byte[] data = snapshot.data();
             out.writeInt(data.length);
             out.write(data);
+            out.flush();
         }
         move(tmp, target);
         return target;
+    }
+
+    /**
+     * Reads the state snapshot last written for a symbolic name.
+     *
+     * @return the snapshot, if one was written
+     * @throws IOException if the file exists but cannot be read
+     */
+    public Optional<StateSnapshot> loadSnapshot(String symbolicName) throws IOException {
+        Path file = snapshots.resolve(safe(symbolicName) + ".state");
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try (var in = new java.io.DataInputStream(Files.newInputStream(file))) {
+            String bsn = in.readUTF();
+            String version = in.readUTF();
+            int schema = in.readInt();
+            byte[] data = new byte[in.readInt()];
+            in.readFully(data);
+            return Optional.of(new StateSnapshot(bsn, version, schema, data));
+        }
     }
 
     private Optional<AppliedArtifact> read(Path file) {

@@ -4,8 +4,10 @@ import io.hotpot.api.migration.StateMigration;
 import io.hotpot.api.migration.StateSnapshot;
 import io.hotpot.examples.kv.KeyValueStore;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Store 1.0.0: entries are plain values (schema 1). Exports schema 1; imports schema 1, and
  * schema 2 from store 1.1.0 on a downgrade, dropping the write counts and timestamps.
  */
-@Component(service = {KeyValueStore.class, StateMigration.class})
+@Component(service = KeyValueStore.class, immediate = true, property = {
+        // Callable from the other nodes through Aries RSA (Hotpot exports its gated proxy of it).
+        "service.exported.interfaces=io.hotpot.examples.kv.KeyValueStore",
+        "service.exported.configs=aries.fastbin"})
 public class MemoryKeyValueStore implements KeyValueStore, StateMigration {
 
     static final int SCHEMA = 1;
@@ -29,10 +34,19 @@ public class MemoryKeyValueStore implements KeyValueStore, StateMigration {
     private final String symbolicName;
     private final String version;
 
+    private final ServiceRegistration<StateMigration> migration;
+
+    /** Registers the store's migration service separately: Hotpot gates the store, not its migration. */
     @Activate
     public MemoryKeyValueStore(BundleContext context) {
         this.symbolicName = context.getBundle().getSymbolicName();
         this.version = context.getBundle().getVersion().toString();
+        this.migration = context.registerService(StateMigration.class, this, null);
+    }
+
+    @Deactivate
+    void deactivate() {
+        migration.unregister();
     }
 
     @Override

@@ -4,8 +4,10 @@ import io.hotpot.api.migration.StateMigration;
 import io.hotpot.api.migration.StateSnapshot;
 import io.hotpot.examples.kv.KeyValueStore;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * (schema 2), and every request is logged. Imports schema 1 from store 1.0.0 (each entry starts
  * with one write, stamped at import time) and its own schema 2.
  */
-@Component(service = {KeyValueStore.class, StateMigration.class})
+@Component(service = KeyValueStore.class, immediate = true, property = {
+        // Callable from the other nodes through Aries RSA (Hotpot exports its gated proxy of it).
+        "service.exported.interfaces=io.hotpot.examples.kv.KeyValueStore",
+        "service.exported.configs=aries.fastbin"})
 public class MemoryKeyValueStore implements KeyValueStore, StateMigration {
 
     static final int SCHEMA = 2;
@@ -38,10 +43,19 @@ public class MemoryKeyValueStore implements KeyValueStore, StateMigration {
     private final String symbolicName;
     private final String version;
 
+    private final ServiceRegistration<StateMigration> migration;
+
+    /** Registers the store's migration service separately: Hotpot gates the store, not its migration. */
     @Activate
     public MemoryKeyValueStore(BundleContext context) {
         this.symbolicName = context.getBundle().getSymbolicName();
         this.version = context.getBundle().getVersion().toString();
+        this.migration = context.registerService(StateMigration.class, this, null);
+    }
+
+    @Deactivate
+    void deactivate() {
+        migration.unregister();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.hotpot.examples.kv.command;
 
+import io.hotpot.examples.kv.KeyValueStore;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -13,6 +14,7 @@ public class CheckAction extends KvRangeAction {
 
     @Override
     public Object execute() {
+        KeyValueStore store = store();
         int present = 0;
         int wrong = 0;
         int inShape = 0;

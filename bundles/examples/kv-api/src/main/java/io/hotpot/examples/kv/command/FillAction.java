@@ -1,5 +1,6 @@
 package io.hotpot.examples.kv.command;
 
+import io.hotpot.examples.kv.KeyValueStore;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -10,6 +11,7 @@ public class FillAction extends KvRangeAction {
 
     @Override
     public Object execute() {
+        KeyValueStore store = store();
         for (int i = 0; i < count; i++) {
             store.put(prefix + i, valuePrefix + i);
         }

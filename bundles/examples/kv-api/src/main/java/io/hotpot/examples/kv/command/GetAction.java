@@ -1,5 +1,6 @@
 package io.hotpot.examples.kv.command;
 
+import io.hotpot.examples.kv.KeyValueStore;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -14,6 +15,7 @@ public class GetAction extends KvAction {
 
     @Override
     public Object execute() {
+        KeyValueStore store = store();
         String entry = store.describe(key);
         System.out.println(entry == null ? "(absent)" : entry);
         return null;

@@ -3,10 +3,42 @@ package io.hotpot.examples.kv.command;
 import io.hotpot.examples.kv.KeyValueStore;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 
-/** Base of the kv:* commands: the store they act on, whichever version of it runs now. */
+import java.util.Collection;
+
+/**
+ * Base of the kv:* commands: finds the store they act on, whichever version of it runs now. The
+ * lookup is explicit because every node also sees the other nodes' stores, imported through RSA.
+ */
 abstract class KvAction implements Action {
 
     @Reference
-    KeyValueStore store;
+    BundleContext context;
+
+    /** @return this node's store */
+    KeyValueStore store() {
+        return store(null);
+    }
+
+    /**
+     * @param node a node id, or null for this node
+     * @return that node's store: the local one, or the one imported from that node
+     * @throws IllegalStateException if there is none
+     */
+    KeyValueStore store(String node) {
+        String filter = node == null ? "(!(service.imported=*))"
+                : "(&(service.imported=*)(hotpot.node.id=" + node + "))";
+        try {
+            Collection<ServiceReference<KeyValueStore>> refs = context.getServiceReferences(KeyValueStore.class, filter);
+            if (refs.isEmpty()) {
+                throw new IllegalStateException("no KeyValueStore service matches " + filter);
+            }
+            return context.getService(refs.iterator().next());
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(filter, e);
+        }
+    }
 }

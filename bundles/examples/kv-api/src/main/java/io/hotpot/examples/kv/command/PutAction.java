@@ -1,5 +1,6 @@
 package io.hotpot.examples.kv.command;
 
+import io.hotpot.examples.kv.KeyValueStore;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
@@ -17,6 +18,7 @@ public class PutAction extends KvAction {
 
     @Override
     public Object execute() {
+        KeyValueStore store = store();
         store.put(key, value);
         return null;
     }

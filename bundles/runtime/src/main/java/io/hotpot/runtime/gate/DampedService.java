@@ -1,0 +1,108 @@
+package io.hotpot.runtime.gate;
+
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The stable stand-in for one service of a managed bundle: consumers hold this proxy, which stays
+ * registered while the bundle under it is swapped, and forwards each call through the bundle's
+ * {@link CallGate} to whichever revision's service is current. Thread-safe.
+ */
+final class DampedService implements InvocationHandler {
+
+    private final String key;
+    private final String bundleName;
+    private final CallGate gate;
+    private final long waitMs;
+    private final Object lock = new Object();
+    private Object target;
+    private ServiceReference<?> targetRef;
+    private ServiceRegistration<?> registration;
+
+    DampedService(String key, String bundleName, CallGate gate, long waitMs) {
+        this.key = key;
+        this.bundleName = bundleName;
+        this.gate = gate;
+        this.waitMs = waitMs;
+    }
+
+    String key() {
+        return key;
+    }
+
+    void registration(ServiceRegistration<?> registration) {
+        this.registration = registration;
+    }
+
+    ServiceRegistration<?> registration() {
+        return registration;
+    }
+
+    /** Points the proxy at a revision's service; held calls wake up. */
+    void target(ServiceReference<?> ref, Object service) {
+        synchronized (lock) {
+            targetRef = ref;
+            target = service;
+            lock.notifyAll();
+        }
+    }
+
+    /** @return the reference now served, or null while the bundle has none registered */
+    ServiceReference<?> targetRef() {
+        synchronized (lock) {
+            return targetRef;
+        }
+    }
+
+    /** Forgets the target if it is this reference; calls arriving now wait for the next one. */
+    boolean untarget(ServiceReference<?> ref) {
+        synchronized (lock) {
+            if (ref.equals(targetRef)) {
+                targetRef = null;
+                target = null;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getDeclaringClass() == Object.class) {
+            return switch (method.getName()) {
+                case "equals" -> proxy == args[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "toString" -> "Hotpot gated " + key;
+                default -> throw new UnsupportedOperationException(method.getName());
+            };
+        }
+        gate.enter();
+        try {
+            return method.invoke(awaitTarget(), args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        } finally {
+            gate.exit();
+        }
+    }
+
+    private Object awaitTarget() throws InterruptedException {
+        synchronized (lock) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+            while (target == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("Hotpot: bundle " + bundleName + " registered no " + key
+                            + " within gate.wait.ms=" + waitMs + " ms");
+                }
+                TimeUnit.NANOSECONDS.timedWait(lock, left);
+            }
+            return target;
+        }
+    }
+}

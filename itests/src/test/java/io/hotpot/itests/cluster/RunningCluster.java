@@ -1,0 +1,158 @@
+package io.hotpot.itests.cluster;
+
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingServer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * A real ZooKeeper server on 127.0.0.1 (Curator's TestingServer) and N Karaf nodes of the built
+ * distribution, with a leader elected and every node's follower endpoint imported everywhere; plus
+ * the assertions the multi-node tests share, each made through a node's own console.
+ */
+public final class RunningCluster implements AutoCloseable {
+
+    public static final String KV = "io.hotpot.examples.kv.store";
+    public static final Duration CONVERGE = Duration.ofSeconds(90);
+
+    private final TestingServer zookeeper;
+    private final LocalCluster cluster;
+    private String leader;
+
+    private RunningCluster(TestingServer zookeeper, LocalCluster cluster) {
+        this.zookeeper = zookeeper;
+        this.cluster = cluster;
+    }
+
+    /** Starts ZooKeeper and the nodes, and waits for a leader and for every endpoint. */
+    public static RunningCluster start(String name, int nodes) throws Exception {
+        TestingServer zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, -1, -1, null, "127.0.0.1"), true);
+        LocalCluster cluster;
+        try {
+            cluster = LocalCluster.start(nodes, Path.of(System.getProperty("hotpot.work"), name), zk.getConnectString());
+        } catch (Exception | Error e) {
+            zk.close();
+            throw e;
+        }
+        RunningCluster running = new RunningCluster(zk, cluster);
+        try {
+            running.awaitReady();
+        } catch (Exception | Error e) {
+            running.close();
+            throw e;
+        }
+        return running;
+    }
+
+    /** Waits until a leader is elected and every node reaches every other node's endpoint. */
+    public void awaitReady() {
+        await("a leader and reachable nodes").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            String out = cluster.run(cluster.nodes().get(0), "hot:nodes");
+            Matcher m = Pattern.compile("Leader: (\\S+)").matcher(out);
+            if (!m.find() || m.group(1).startsWith("none") || ConsoleTable.parse(out).size() != cluster.nodes().size()) {
+                return false;
+            }
+            leader = m.group(1);
+            return cluster.nodes().stream().allMatch(n -> ConsoleTable.parse(cluster.run(n, "hot:nodes")).stream()
+                    .allMatch(r -> "-".equals(r.get("Problem"))));
+        });
+    }
+
+    public LocalCluster nodes() {
+        return cluster;
+    }
+
+    public String leader() {
+        return leader;
+    }
+
+    public List<String> followers() {
+        return cluster.nodes().stream().filter(n -> !n.equals(leader)).toList();
+    }
+
+    public String run(String node, String command) {
+        return cluster.run(node, command);
+    }
+
+    /** Runs hot:distribute of a fixture on the leader and returns its output. */
+    public String distribute(Path jar) {
+        return cluster.run(leader, "hot:distribute " + jar);
+    }
+
+    /** Installs the KV API and a KV store version on every node, and writes 1,000 entries on each follower. */
+    public void installKv(String storeJar) {
+        assertOk(distribute(Fixtures.jar("kv-api.jar")));
+        assertOk(distribute(Fixtures.jar(storeJar)));
+        for (String f : followers()) {
+            assertTrue(cluster.run(f, "kv:fill --count 1000").contains("wrote 1000 entries"));
+        }
+    }
+
+    /** Waits until every node imported the KV stores of the others (for remote loads). */
+    public void awaitRemoteStores() {
+        for (String node : cluster.nodes()) {
+            for (String other : cluster.nodes()) {
+                if (!node.equals(other)) {
+                    await(node + " imports the store of " + other).atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
+                            .until(() -> cluster.run(node, "kv:load --seconds 0 --remote " + other).contains("failed=0"));
+                }
+            }
+        }
+    }
+
+    /** The node's own console reports the bundle ACTIVE at that version with exactly those bytes. */
+    public void assertRuns(String node, String bsn, String version, String sha256) {
+        String status = cluster.run(node, "hot:status -d " + bsn);
+        Map<String, String> row = row(ConsoleTable.parse(status), "Node", node)
+                .orElseThrow(() -> new AssertionError(node + " has no row for " + bsn + ":\n" + status));
+        assertEquals(node + "\n" + status, version, row.get("Version"));
+        assertEquals(node + "\n" + status, "ACTIVE", row.get("State"));
+        if (sha256 != null) {
+            assertEquals(node + "\n" + status, sha256, row.get("SHA-256"));
+        }
+    }
+
+    /** The node runs that KV version, ACTIVE, with all 1,000 filled entries present and in that version's shape. */
+    public void assertKv(String node, String version, int schema) {
+        assertRuns(node, KV, version, null);
+        String check = cluster.run(node, "kv:check --count 1000");
+        assertTrue(node + ": " + check, check.contains("present=1000 wrong=0 missing=0 schema=" + schema + " inShape=1000"));
+    }
+
+    public static Optional<Map<String, String>> row(List<Map<String, String>> rows, String column, String value) {
+        return rows.stream().filter(r -> value.equals(r.get(column))).findFirst();
+    }
+
+    public static void assertOk(String out) {
+        assertTrue(out, out.contains("OK: rollout"));
+    }
+
+    /** Asserts a kv:load report saw no failed, mismatched or lost call, and made some calls. */
+    public static void assertCleanLoad(String report) {
+        Matcher m = Pattern.compile("calls=(\\d+) failed=(\\d+) mismatched=(\\d+) lost=(\\d+)").matcher(report);
+        assertTrue(report, m.find());
+        assertTrue(report, Long.parseLong(m.group(1)) > 100);
+        assertEquals(report, "0", m.group(2));
+        assertEquals(report, "0", m.group(3));
+        assertEquals(report, "0", m.group(4));
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            cluster.close();
+        } finally {
+            zookeeper.close();
+        }
+    }
+}
