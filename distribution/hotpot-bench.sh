@@ -4,9 +4,13 @@
 #   - the idle RSS of each node,
 #   - the propagation time of hot:distribute (command -> every node acknowledged, ACTIVE), as the
 #     leader measures it, for the KV store (small, with state migration) and for commons-lang3
-#     (a 650 KB third-party bundle), alternating between two versions for --rounds rounds each.
-# Figures are medians over the rounds of one run; the machine has 2 noisy cores.
-# Usage: distribution/hotpot-bench.sh [--rounds N] [--no-build]
+#     (a 650 KB third-party bundle), alternating between two versions for --rounds rounds each;
+#   - the hot swap under load, for each size in --entries: KV 1.0.0 <-> 1.1.0 --swaps times while
+#     every follower serves a read-after-write load, locally and through RSA from the leader: the
+#     pause (gate closed) per node and swap, the calls held, where the pause went, and the
+#     clients' failed calls, lost writes and worst latency.
+# Figures are medians (and p99) over the rounds of one run; the machine has 2 noisy cores.
+# Usage: distribution/hotpot-bench.sh [--rounds N] [--swaps N] [--entries "10000 100000"] [--no-build]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -15,10 +19,14 @@ CLUSTER="$HERE/hotpot-cluster.sh"
 DIR="$ROOT/.cluster/bench"
 VERSION="0.1.0-SNAPSHOT"
 ROUNDS=10
+SWAPS=12
+ENTRIES="10000 100000"
 BUILD=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --swaps) SWAPS="$2"; shift 2 ;;
+    --entries) ENTRIES="$2"; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -28,6 +36,8 @@ ms() { date +%s%3N; }
 hot() { "$CLUSTER" client --dir "$DIR" "$@"; }
 # median, p90, min, max of the numbers on stdin
 stats() { sort -n | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=a[int(NR*0.9+0.999)]; printf "median %s ms, p90 %s ms, min %s ms, max %s ms (n=%d)", m, p, a[1], a[NR], NR}'; }
+# median and p99 (nearest rank) of the numbers on stdin
+med99() { sort -g | awk '{a[NR]=$1} END {if (NR==0) {print "n/a"; exit} m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=a[int(NR*0.99+0.999)]; printf "median %s, p99 %s, max %s (n=%d)", m, p, a[NR], NR}'; }
 
 if [[ $BUILD == 1 ]]; then (cd "$ROOT" && mvn -q -B -ntp install -DskipTests); fi
 trap '"$CLUSTER" stop --dir "$DIR" >/dev/null 2>&1 || true' EXIT
@@ -82,3 +92,42 @@ echo "commons-lang3 3.12.0 <-> 3.14.0:                               $lang_line"
 kv_med="$(printf '%s\n' "${kv[@]}" | grep -E '^[0-9]+$' | sort -n | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}')"
 lang_med="$(printf '%s\n' "${lang[@]}" | grep -E '^[0-9]+$' | sort -n | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}')"
 awk -v a="$lang_med" -v b="$kv_med" 'BEGIN { if (b > 0) printf "ratio commons-lang3 / KV (medians): %.2f\n", a / b }'
+
+echo "== Hot swap under load (KV 1.0.0 <-> 1.1.0, $SWAPS swaps per size)"
+for n in $NODES; do hot "$n" "kv:fill --count 1 --prefix warm" >/dev/null; done
+for entries in $ENTRIES; do
+  hot "$leader" "hot:distribute mvn:io.hotpot/hotpot-example-kv-1.0/$VERSION" >/dev/null
+  for n in $NODES; do hot "$n" "kv:fill --count $entries --prefix e$entries-" >/dev/null; done
+  secs=$(( SWAPS * 5 + 15 ))
+  loads=()
+  for f in $NODES; do
+    [[ $f == "$leader" ]] && continue
+    hot "$f" "kv:load --seconds $secs --threads 2 --prefix bench" > "$DIR/load-$entries-$f-local.txt" 2>&1 &
+    loads+=( $! )
+    hot "$leader" "kv:load --seconds $secs --threads 2 --prefix bench-$f --remote $f" > "$DIR/load-$entries-$f-remote.txt" 2>&1 &
+    loads+=( $! )
+  done
+  sleep 5
+  : > "$DIR/swaps-$entries.txt"
+  for i in $(seq 1 "$SWAPS"); do
+    v=$(( i % 2 == 1 ? 1 : 0 ))
+    hot "$leader" "hot:distribute -v mvn:io.hotpot/hotpot-example-kv-1.$v/$VERSION" >> "$DIR/swaps-$entries.txt"
+  done
+  for p in "${loads[@]}"; do wait "$p" || true; done
+  pauses=(); held=()
+  for f in $NODES; do
+    [[ $f == "$leader" ]] && continue
+    while IFS= read -r v; do pauses+=( "$v" ); done < <(awk -v n="$f" -F'[│|]' '/Pause \(ms\)/ {for (i=1;i<=NF;i++) {h=$i; gsub(/^ +| +$/,"",h); if (h=="Pause (ms)") pc=i; if (h=="Held") hc=i}} {x=$1; gsub(/ /,"",x)} x==n && pc {v=$pc; gsub(/ /,"",v); print v}' "$DIR/swaps-$entries.txt")
+    while IFS= read -r v; do held+=( "$v" ); done < <(awk -v n="$f" -F'[│|]' '/Pause \(ms\)/ {for (i=1;i<=NF;i++) {h=$i; gsub(/^ +| +$/,"",h); if (h=="Held") hc=i}} {x=$1; gsub(/ /,"",x)} x==n && hc {v=$hc; gsub(/ /,"",v); print v}' "$DIR/swaps-$entries.txt")
+  done
+  echo "-- $entries entries per node"
+  echo "pause (gate closed) per follower and swap, ms: $(printf '%s\n' "${pauses[@]}" | grep -E '^[0-9.]+$' | med99)"
+  echo "calls held at the gate per follower and swap:  $(printf '%s\n' "${held[@]}" | grep -E '^[0-9]+$' | med99)"
+  for phase in export update refresh start "migration service" import serve; do
+    vals="$(grep -o "gate closed: .*)" "$DIR/swaps-$entries.txt" | grep -o "$phase [0-9.]* ms" | awk '{print $(NF-1)}')"
+    [[ -n "$vals" ]] && echo "   where it went, $phase (ms): $(med99 <<<"$vals")"
+  done
+  ok=$(grep -c '^OK: rollout' "$DIR/swaps-$entries.txt" || true)
+  echo "rollouts OK: $ok/$SWAPS"
+  for f in "$DIR"/load-"$entries"-*.txt; do echo "client $(basename "$f" .txt): $(grep -o 'calls=.*' "$f" || cat "$f")"; done
+done

@@ -20,12 +20,14 @@ import java.util.Objects;
  *                        bundle registers no migration service
  * @param pauseMicros     how long the bundle's call gate was closed (calls to its services held),
  *                        in microseconds; {@code -1} when no swap happened
+ * @param heldCalls       how many calls to the bundle's services were waiting at the gate when it
+ *                        opened; {@code -1} when no swap happened
  * @param durationMs      wall-clock time of the apply on the node, in milliseconds
  */
 public record ApplyReport(String nodeId, ArtifactDescriptor artifact, ApplyOutcome outcome,
                           String previousVersion, String runningVersion, String bundleState,
                           ApplyPhase failedPhase, String message, long stateBytes, long pauseMicros,
-                          long durationMs)
+                          int heldCalls, long durationMs)
         implements Serializable {
 
     /** @throws NullPointerException if nodeId, artifact, outcome or message is null */
@@ -49,6 +51,6 @@ public record ApplyReport(String nodeId, ArtifactDescriptor artifact, ApplyOutco
     public static ApplyReport unreachable(String nodeId, ArtifactDescriptor artifact, ApplyPhase phase,
                                           String message, long durationMs) {
         return new ApplyReport(nodeId, artifact, ApplyOutcome.FAILED, null, null, null, phase,
-                message, -1, -1, durationMs);
+                message, -1, -1, -1, durationMs);
     }
 }

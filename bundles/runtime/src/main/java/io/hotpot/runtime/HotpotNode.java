@@ -109,12 +109,13 @@ public final class HotpotNode {
                 .build();
         curator.start();
 
-        // Not closed one by one: closing the ZooKeeper session removes the member znode and the
-        // latch znode at once, where closing the recipes would retry for minutes with ZooKeeper down.
+        own(curator::close);
         Leadership leadership = new Leadership(curator, s.zookeeperRoot(), id);
         Membership membership = new Membership(curator, s.zookeeperRoot(), id,
                 "node=" + id + "\nstartedAt=" + System.currentTimeMillis());
-        own(curator::close);
+        // With ZooKeeper down the recipes' close() retries for minutes; the session's end removes
+        // their znodes anyway, so they get a bounded time before the client is closed under them.
+        own(() -> closeWithin(2_000, membership, leadership));
         FollowerDirectory directory = own(new FollowerDirectory(context));
         FollowerEndpoint endpoint = new FollowerEndpoint(id, new InboundTransfers(id, store, s.artifactMaxBytes()),
                 applier, store, leadership::isLeader);
@@ -158,6 +159,25 @@ public final class HotpotNode {
             } catch (Exception e) {
                 LOG.warn("Hotpot: closing {} failed", part, e);
             }
+        }
+    }
+
+    private static void closeWithin(long ms, Closeable... parts) {
+        Thread closer = new Thread(() -> {
+            for (Closeable part : parts) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    LOG.debug("Hotpot: closing {} failed", part, e);
+                }
+            }
+        }, "hotpot-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

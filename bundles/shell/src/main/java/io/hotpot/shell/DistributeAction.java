@@ -5,6 +5,7 @@ import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.RolloutResult;
 import io.hotpot.api.cluster.Trigger;
 import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
@@ -16,6 +17,9 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 @Service
 public class DistributeAction extends TargetAction {
 
+    @Option(name = "-v", aliases = "--verbose", description = "Also print each node's message (for a swap: where the pause went)")
+    boolean verbose;
+
     @Reference
     ClusterAdmin cluster;
 
@@ -26,6 +30,9 @@ public class DistributeAction extends TargetAction {
                 : cluster.distribute(t.url(), Trigger.CONSOLE);
         RolloutTable.print(result, cluster.localNodeId(), System.out);
         for (ApplyReport r : result.reports()) {
+            if (verbose && r.outcome().succeeded()) {
+                System.out.println(r.nodeId() + ": " + r.message());
+            }
             if (!r.outcome().succeeded()) {
                 System.out.println(r.nodeId() + ": " + r.outcome() + " in phase " + r.failedPhase() + ": " + r.message());
             }

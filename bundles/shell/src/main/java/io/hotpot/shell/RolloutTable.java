@@ -24,13 +24,15 @@ final class RolloutTable {
         table.column("SHA-256");
         table.column(new Col("State bytes").alignRight());
         table.column(new Col("Pause (ms)").alignRight());
+        table.column(new Col("Held").alignRight());
         table.column(new Col("Time (ms)").alignRight());
         for (ApplyReport r : result.reports()) {
             table.addRow().addContent(r.nodeId(), r.nodeId().equals(leaderId) ? "leader" : "follower",
                     r.outcome(), Format.orDash(r.runningVersion()), Format.orDash(r.previousVersion()),
                     Format.orDash(r.bundleState()), r.outcome().succeeded() ? Format.digest(r.artifact().sha256()) : "-",
                     r.stateBytes() < 0 ? "-" : Long.toString(r.stateBytes()),
-                    r.pauseMicros() < 0 ? "-" : String.format("%.1f", r.pauseMicros() / 1000.0), r.durationMs());
+                    r.pauseMicros() < 0 ? "-" : String.format("%.1f", r.pauseMicros() / 1000.0),
+                    r.heldCalls() < 0 ? "-" : Integer.toString(r.heldCalls()), r.durationMs());
         }
         table.print(out);
     }

@@ -129,7 +129,7 @@ public final class BundleApplier implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return report(expected, ApplyOutcome.FAILED, null, null, ApplyPhase.UPDATE,
-                    "interrupted while applying " + expected.coordinates(), -1, -1, start);
+                    "interrupted while applying " + expected.coordinates(), -1, -1, -1, start);
         }
     }
 
@@ -234,21 +234,21 @@ public final class BundleApplier implements Closeable {
             if (!actual.equals(expected)) {
                 return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY,
                         "the bytes describe " + actual.coordinates() + " sha256 " + actual.shortDigest()
-                                + ", not the announced " + expected.coordinates() + " sha256 " + expected.shortDigest(), -1, -1, start);
+                                + ", not the announced " + expected.coordinates() + " sha256 " + expected.shortDigest(), -1, -1, -1, start);
             }
         } catch (InvalidArtifactException | IOException e) {
-            return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY, e.getMessage(), -1, -1, start);
+            return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY, e.getMessage(), -1, -1, -1, start);
         }
         if (bsn.equals(context.getBundle().getSymbolicName()) || bsn.equals(context.getBundle(0).getSymbolicName())) {
             return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY,
-                    "Hotpot does not update " + bsn + ": it is the framework or Hotpot itself", -1, -1, start);
+                    "Hotpot does not update " + bsn + ": it is the framework or Hotpot itself", -1, -1, -1, start);
         }
         Optional<String> unresolved = unresolvedImports(jar);
         Optional<Bundle> existing = installed(bsn);
         if (unresolved.isPresent()) {
             return report(expected, ApplyOutcome.REJECTED, existing.map(b -> b.getVersion().toString()).orElse(null),
                     existing.orElse(null), ApplyPhase.RESOLVE, expected.coordinates() + " would not resolve on " + nodeId
-                            + ", nothing changed: " + unresolved.get(), -1, -1, start);
+                            + ", nothing changed: " + unresolved.get(), -1, -1, -1, start);
         }
         if (existing.isEmpty()) {
             return install(rolloutId, expected, jar, start);
@@ -286,7 +286,7 @@ public final class BundleApplier implements Closeable {
             bundle = context.installBundle(LOCATION_PREFIX + d.symbolicName(), in);
         } catch (BundleException | IOException e) {
             return report(d, ApplyOutcome.REJECTED, null, null, ApplyPhase.UPDATE,
-                    "install of " + d.coordinates() + " failed: " + e.getMessage(), -1, -1, start);
+                    "install of " + d.coordinates() + " failed: " + e.getMessage(), -1, -1, -1, start);
         }
         try {
             // One level above the runtime: after a restart, Hotpot's gates exist before its bundles start.
@@ -295,7 +295,7 @@ public final class BundleApplier implements Closeable {
             bundle.start();
             store.recordApplied(d, rolloutId);
             return report(d, ApplyOutcome.INSTALLED, null, bundle, null,
-                    "installed " + d.coordinates() + " on " + nodeId, -1, -1, start);
+                    "installed " + d.coordinates() + " on " + nodeId, -1, -1, -1, start);
         } catch (BundleException | IOException | IllegalStateException e) {
             ApplyPhase phase = phaseOf(e);
             String why = e instanceof BundleException be ? describe(be) : e.getMessage();
@@ -305,7 +305,7 @@ public final class BundleApplier implements Closeable {
                 // Already gone: nothing is left behind either way.
             }
             return report(d, ApplyOutcome.ROLLED_BACK, null, null, phase, d.coordinates() + " failed to "
-                    + phase.name().toLowerCase() + " on " + nodeId + " and was uninstalled: " + why, -1, -1, start);
+                    + phase.name().toLowerCase() + " on " + nodeId + " and was uninstalled: " + why, -1, -1, -1, start);
         }
     }
 
@@ -315,10 +315,10 @@ public final class BundleApplier implements Closeable {
             bundle.start();
         } catch (BundleException e) {
             return report(d, ApplyOutcome.FAILED, previous, bundle, phaseOf(e),
-                    d.coordinates() + " is installed on " + nodeId + " but does not start: " + e.getMessage(), -1, -1, start);
+                    d.coordinates() + " is installed on " + nodeId + " but does not start: " + e.getMessage(), -1, -1, -1, start);
         }
         return report(d, ApplyOutcome.UNCHANGED, previous, bundle, null,
-                nodeId + " already runs " + d.coordinates() + " with sha256 " + d.shortDigest(), -1, -1, start);
+                nodeId + " already runs " + d.coordinates() + " with sha256 " + d.shortDigest(), -1, -1, -1, start);
     }
 
     private ApplyReport update(String rolloutId, ArtifactDescriptor d, Path jar, Bundle bundle, String previous,
@@ -331,30 +331,31 @@ public final class BundleApplier implements Closeable {
             old = inspector.inspect(oldJar, bundle.getLocation());
         } catch (IOException | InvalidArtifactException e) {
             return report(d, ApplyOutcome.REJECTED, previous, bundle, ApplyPhase.EXPORT,
-                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, start);
+                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, -1, start);
         }
         CallGate gate = damper.gate(d.symbolicName());
         try {
             gate.close(timeoutMs);
         } catch (IllegalStateException e) {
             return report(d, ApplyOutcome.REJECTED, previous, bundle, ApplyPhase.EXPORT,
-                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, start);
+                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, -1, start);
         }
         Result result;
-        long pauseNanos;
+        CallGate.Pause pause;
         try {
             result = swap(rolloutId, d, jar, bundle, previous, old, oldJar);
         } finally {
-            pauseNanos = gate.open();
+            pause = gate.open();
         }
         return report(d, result.outcome(), previous, bundle, result.phase(), result.message(), result.stateBytes(),
-                pauseNanos / 1000, start);
+                pause.closedNanos() / 1000, pause.heldCalls(), start);
     }
 
     /** Runs with the gate closed. */
     private Result swap(String rolloutId, ArtifactDescriptor d, Path jar, Bundle bundle, String previous,
                         ArtifactDescriptor old, Path oldJar) throws InterruptedException {
         boolean wasActive = bundle.getState() == Bundle.ACTIVE || bundle.getState() == Bundle.STARTING;
+        PhaseClock clock = new PhaseClock();
         StateSnapshot snapshot = null;
         Optional<ServiceReference<StateMigration>> oldMigration = migrations.find(bundle);
         try {
@@ -375,11 +376,12 @@ public final class BundleApplier implements Closeable {
                     + nodeId + " failed, nothing changed: " + e.getMessage(), -1);
         }
         long stateBytes = snapshot == null ? -1 : snapshot.size();
+        clock.lap("export");
         faults.reach("AFTER_EXPORT");
         SwapJournal.Entry entry = journal.find(d.symbolicName()).orElseThrow();
         try {
             // The new revision is always started: a distributed bundle is expected ACTIVE on every node.
-            switchTo(bundle, jar, true, snapshot, ApplyPhase.IMPORT, phase -> {
+            switchTo(bundle, jar, true, snapshot, ApplyPhase.IMPORT, clock, phase -> {
                 journal.write(entry.at(phase));
                 faults.reach(switch (phase) {
                     case "UPDATED" -> "AFTER_UPDATE";
@@ -390,14 +392,14 @@ public final class BundleApplier implements Closeable {
             store.recordApplied(d, rolloutId);
             journal.remove(d.symbolicName());
             return new Result(ApplyOutcome.UPDATED, null, "updated " + d.symbolicName() + " " + previous + " -> "
-                    + d.version() + " on " + nodeId + (snapshot == null ? "" : " with " + stateBytes + " bytes of state"),
-                    stateBytes);
+                    + d.version() + " on " + nodeId + (snapshot == null ? "" : " with " + stateBytes + " bytes of state")
+                    + " (gate closed: " + clock + ")", stateBytes);
         } catch (ApplyFailure | IOException failure) {
             ApplyPhase phase = failure instanceof ApplyFailure f ? f.phase() : ApplyPhase.UPDATE;
             String cause = d.coordinates() + " failed in phase " + phase + " on " + nodeId + ": " + failure.getMessage();
             LOG.warn("Hotpot: {}; rolling back to {} {}", cause, d.symbolicName(), previous);
             try {
-                switchTo(bundle, oldJar, wasActive, snapshot, ApplyPhase.ROLLBACK, phase2 -> { });
+                switchTo(bundle, oldJar, wasActive, snapshot, ApplyPhase.ROLLBACK, new PhaseClock(), phase2 -> { });
                 recordQuietly(old, rolloutId);
                 journal.remove(d.symbolicName());
                 return new Result(ApplyOutcome.ROLLED_BACK, phase, cause + "; rolled back to " + previous
@@ -412,7 +414,7 @@ public final class BundleApplier implements Closeable {
 
     /** update, refresh if needed, start, hand the snapshot to the new revision, wait until it serves. */
     private void switchTo(Bundle bundle, Path jar, boolean start, StateSnapshot snapshot, ApplyPhase importPhase,
-                          Progress progress) throws ApplyFailure, IOException, InterruptedException {
+                          PhaseClock clock, Progress progress) throws ApplyFailure, IOException, InterruptedException {
         try (InputStream in = Files.newInputStream(jar)) {
             bundle.update(in);
         } catch (BundleException e) {
@@ -420,8 +422,10 @@ public final class BundleApplier implements Closeable {
             // that cannot resolve or whose activator throws: name that phase.
             throw new ApplyFailure(phaseOf(e), "Bundle.update: " + describe(e), e);
         }
+        clock.lap("update");
         progress.reached("UPDATED");
         refresher.refreshIfPending(bundle);
+        clock.lap("refresh");
         progress.reached("REFRESHED");
         if (start) {
             try {
@@ -429,9 +433,11 @@ public final class BundleApplier implements Closeable {
             } catch (BundleException e) {
                 throw new ApplyFailure(phaseOf(e), describe(e), e);
             }
+            clock.lap("start");
         }
         if (snapshot != null) {
             ServiceReference<StateMigration> ref = migrations.await(bundle);
+            clock.lap("migration service");
             progress.reached("IMPORTING");
             String who = bsnVersion(bundle);
             migrations.call(ref, importPhase, "importState() of " + who + " from " + snapshot.bundleVersion(), m -> {
@@ -442,9 +448,11 @@ public final class BundleApplier implements Closeable {
                 m.resume();
                 return null;
             });
+            clock.lap("import");
         }
         if (start) {
             List<String> missing = damper.awaitServed(bundle, timeoutMs);
+            clock.lap("serve");
             if (!missing.isEmpty()) {
                 throw new ApplyFailure(ApplyPhase.START, bsnVersion(bundle) + " did not register " + missing
                         + " within " + timeoutMs + " ms", null);
@@ -480,7 +488,7 @@ public final class BundleApplier implements Closeable {
                     });
                 }
             } else {
-                switchTo(b, oldJar.get(), true, snapshot.orElse(null), ApplyPhase.ROLLBACK, phase -> { });
+                switchTo(b, oldJar.get(), true, snapshot.orElse(null), ApplyPhase.ROLLBACK, new PhaseClock(), phase -> { });
             }
             recordQuietly(inspector.inspect(oldJar.get(), bsn), e.rolloutId());
             journal.remove(bsn);
@@ -555,12 +563,13 @@ public final class BundleApplier implements Closeable {
     }
 
     private ApplyReport report(ArtifactDescriptor d, ApplyOutcome outcome, String previous, Bundle bundle,
-                               ApplyPhase failedPhase, String message, long stateBytes, long pauseMicros, long start) {
+                               ApplyPhase failedPhase, String message, long stateBytes, long pauseMicros,
+                               int heldCalls, long start) {
         long ms = (System.nanoTime() - start) / 1_000_000;
         String running = bundle == null || bundle.getState() == Bundle.UNINSTALLED ? previous : bundle.getVersion().toString();
         String state = bundle == null ? null : BundleStates.name(bundle.getState());
         ApplyReport r = new ApplyReport(nodeId, d, outcome, previous, running, state, failedPhase, message, stateBytes,
-                pauseMicros, ms);
+                pauseMicros, heldCalls, ms);
         if (outcome.succeeded()) {
             LOG.info("Hotpot: {} ({} ms, gate closed {} us)", message, ms, pauseMicros);
         } else {

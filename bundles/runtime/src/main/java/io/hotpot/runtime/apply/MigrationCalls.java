@@ -56,22 +56,41 @@ final class MigrationCalls implements Closeable {
     }
 
     /**
-     * Waits for the bundle to register its migration service, polling every 10 ms.
+     * Waits for the bundle to register its migration service; a service listener wakes the wait,
+     * so it returns within microseconds of the registration.
      *
      * @throws ApplyFailure in phase IMPORT if none appears within the timeout
      */
     ServiceReference<StateMigration> await(Bundle bundle) throws ApplyFailure, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (true) {
-            Optional<ServiceReference<StateMigration>> ref = find(bundle);
-            if (ref.isPresent()) {
-                return ref.get();
+        java.util.concurrent.CountDownLatch registered = new java.util.concurrent.CountDownLatch(1);
+        org.osgi.framework.ServiceListener listener = event -> {
+            if (event.getType() == org.osgi.framework.ServiceEvent.REGISTERED
+                    && event.getServiceReference().getBundle() != null
+                    && event.getServiceReference().getBundle().getBundleId() == bundle.getBundleId()) {
+                registered.countDown();
             }
-            if (System.nanoTime() > deadline) {
-                throw new ApplyFailure(ApplyPhase.IMPORT, bundle.getSymbolicName() + " " + bundle.getVersion()
-                        + " registered no StateMigration service within migration.timeout.ms=" + timeoutMs, null);
+        };
+        try {
+            context.addServiceListener(listener, "(objectClass=" + StateMigration.class.getName() + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (true) {
+                Optional<ServiceReference<StateMigration>> ref = find(bundle);
+                if (ref.isPresent()) {
+                    return ref.get();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new ApplyFailure(ApplyPhase.IMPORT, bundle.getSymbolicName() + " " + bundle.getVersion()
+                            + " registered no StateMigration service within migration.timeout.ms=" + timeoutMs, null);
+                }
+                registered.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS);
             }
-            Thread.sleep(10);
+        } finally {
+            context.removeServiceListener(listener);
         }
     }
 

@@ -102,7 +102,7 @@ public final class FollowerEndpoint implements FollowerService {
             LOG.error("Hotpot: REJECTED {} on node {} [{}]: {}", announced.coordinates(), nodeId, ApplyPhase.VERIFY,
                     e.getMessage());
             return new ApplyReport(nodeId, announced, ApplyOutcome.REJECTED, null, null, null, ApplyPhase.VERIFY,
-                    e.getMessage(), -1, -1, (System.nanoTime() - start) / 1_000_000);
+                    e.getMessage(), -1, -1, -1, (System.nanoTime() - start) / 1_000_000);
         }
         return applier.apply(done.rolloutId(), done.descriptor(), done.file());
     }

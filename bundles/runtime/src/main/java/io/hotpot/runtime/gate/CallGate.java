@@ -87,16 +87,25 @@ public final class CallGate {
     }
 
     /**
+     * What one closing of the gate cost its callers.
+     *
+     * @param closedNanos how long the gate was closed, in nanoseconds
+     * @param heldCalls   how many calls were waiting when it opened
+     */
+    public record Pause(long closedNanos, int heldCalls) {
+    }
+
+    /**
      * Opens the gate; held calls proceed.
      *
-     * @return how long the gate was closed, in nanoseconds
+     * @return how long it was closed and how many calls it held
      * @throws IllegalMonitorStateException if this thread did not close it
      */
-    public long open() {
-        long closedFor = System.nanoTime() - closedAt;
+    public Pause open() {
+        Pause pause = new Pause(System.nanoTime() - closedAt, lock.getQueueLength());
         closed = false;
         lock.writeLock().unlock();
-        return closedFor;
+        return pause;
     }
 
     /** @return whether a swap holds the gate closed now */

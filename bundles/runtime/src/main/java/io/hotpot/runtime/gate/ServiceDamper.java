@@ -67,6 +67,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
     private final Map<String, CallGate> gates = new ConcurrentHashMap<>();
     private final Map<Long, String> hidden = new ConcurrentHashMap<>();
     private final Map<String, DampedService> damped = new ConcurrentHashMap<>();
+    private final Object served = new Object();
     private ServiceRegistration<?> hooks;
 
     /**
@@ -121,15 +122,19 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
      */
     public List<String> awaitServed(Bundle bundle, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (true) {
-            List<String> missing = damped.values().stream()
-                    .filter(d -> d.key().startsWith(bundle.getSymbolicName() + "|"))
-                    .filter(d -> d.targetRef() == null || d.targetRef().getBundle() == null)
-                    .map(DampedService::key).sorted().toList();
-            if (missing.isEmpty() || System.nanoTime() > deadline) {
-                return missing;
+        synchronized (served) {
+            while (true) {
+                List<String> missing = damped.values().stream()
+                        .filter(d -> d.key().startsWith(bundle.getSymbolicName() + "|"))
+                        .filter(d -> d.targetRef() == null || d.targetRef().getBundle() == null)
+                        .map(DampedService::key).sorted().toList();
+                long left = deadline - System.nanoTime();
+                if (missing.isEmpty() || left <= 0) {
+                    return missing;
+                }
+                // registered() notifies; the bound only guards against a registration missed in between.
+                TimeUnit.NANOSECONDS.timedWait(served, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
-            Thread.sleep(5);
         }
     }
 
@@ -200,6 +205,9 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         if (existing != null) {
             existing.target(ref, service);
             existing.registration().setProperties(proxyProperties(ref));
+            synchronized (served) {
+                served.notifyAll();
+            }
             return;
         }
         Bundle bundle = ref.getBundle();

@@ -20,7 +20,10 @@ import java.util.stream.Stream;
  * starts again, which bundle was being swapped, from which bytes, and where its state snapshot is.
  * A swap writes an entry before it touches the bundle, advances its phase as it goes, and removes
  * it once the new revision serves with its state. Each write replaces the file atomically.
- * Thread-safe.
+ *
+ * <p>Files are not fsync'ed: the journal survives the death of the process (kill -9, a crash of
+ * the JVM), whose writes the kernel keeps, but not a crash of the machine itself, which would cost
+ * an fsync of several milliseconds inside every swap's pause. Thread-safe.
  */
 public final class SwapJournal {
 
@@ -74,9 +77,6 @@ public final class SwapJournal {
         Path tmp = dir.resolve(e.symbolicName() + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             p.store(out, "Hotpot swap in progress");
-            if (out instanceof java.io.FileOutputStream f) {
-                f.getFD().sync();
-            }
         }
         try {
             Files.move(tmp, file(e.symbolicName()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

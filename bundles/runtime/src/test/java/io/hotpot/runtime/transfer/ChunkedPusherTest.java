@@ -103,7 +103,7 @@ public class ChunkedPusherTest {
                 throw new TransferException(e.toString());
             }
             return new ApplyReport("n2", done.descriptor(), ApplyOutcome.UNCHANGED, "1.0.0", "1.0.0", "ACTIVE",
-                    null, "ok", -1, -1, 0);
+                    null, "ok", -1, -1, -1, 0);
         }
 
         @Override
