@@ -21,8 +21,8 @@ import static org.junit.Assert.assertTrue;
 /**
  * The hot swap under load: while clients call the KV store on every follower, locally and through
  * Aries RSA from another node, checking every read against the last write, the cluster swaps the
- * store from 1.0.0 to 1.1.0. No call may fail, no acknowledged write may be lost, and every
- * follower ends on 1.1.0 with every entry in the new shape.
+ * store from 1.0.0 to 1.1.0, back to 1.0.0, and to 1.1.0 again. No call may fail, no acknowledged
+ * write may be lost, and every follower ends on 1.1.0 with every entry in the new shape.
  */
 public class SwapUnderLoadIT {
 
@@ -49,25 +49,28 @@ public class SwapUnderLoadIT {
         try {
             List<Future<String>> loads = new ArrayList<>();
             for (String f : cluster.followers()) {
-                loads.add(clients.submit(() -> cluster.run(f, "kv:load --seconds 20 --threads 2 --prefix local")));
-                loads.add(clients.submit(() -> cluster.run(leader, "kv:load --seconds 20 --threads 2 --prefix remote-"
+                loads.add(clients.submit(() -> cluster.run(f, "kv:load --seconds 25 --threads 2 --prefix local")));
+                loads.add(clients.submit(() -> cluster.run(leader, "kv:load --seconds 25 --threads 2 --prefix remote-"
                         + f + " --remote " + f)));
             }
-            Thread.sleep(5_000);
+            Thread.sleep(4_000);
 
-            String out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
-
-            assertOk(out);
-            for (Map<String, String> row : ConsoleTable.parse(out)) {
-                assertEquals(out, "UPDATED", row.get("Outcome"));
-                assertTrue(out, !"-".equals(row.get("Pause (ms)")));
+            // Up, down and up again: the remote clients must survive every swap, not only the first.
+            for (String jar : new String[]{"kv-1.1.0.jar", "kv-1.0.0.jar", "kv-1.1.0.jar"}) {
+                String out = cluster.distribute(Fixtures.jar(jar));
+                System.out.println(out);
+                assertOk(out);
+                for (Map<String, String> row : ConsoleTable.parse(out)) {
+                    assertEquals(out, "UPDATED", row.get("Outcome"));
+                    assertTrue(out, !"-".equals(row.get("Pause (ms)")));
+                }
+                Thread.sleep(2_000);
             }
             for (Future<String> load : loads) {
                 String report = load.get(2, TimeUnit.MINUTES);
                 System.out.println("kv:load: " + report.trim());
                 assertCleanLoad(report);
             }
-            System.out.println(out);
         } finally {
             clients.shutdownNow();
         }

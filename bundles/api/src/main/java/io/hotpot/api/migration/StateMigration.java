@@ -21,9 +21,13 @@ package io.hotpot.api.migration;
  * {@link StateSnapshot#schemaVersion()} and must convert it or throw.
  *
  * <h2>Threads and timeouts</h2>
- * All calls come from one Hotpot apply thread, never concurrently with each other for the same
- * bundle. Each call is bounded by {@code migration.timeout.ms} of PID {@code io.hotpot.node}
- * (default 30,000 ms); a call that does not return in time counts as having thrown.
+ * All calls come from one thread per node, {@code hotpot-migration}, never concurrently with each
+ * other. While they run, the bundle's call gate is closed: calls to the bundle's gated services
+ * from other bundles wait, so {@code exportState} sees no concurrent writer coming through them
+ * (the bundle's own threads are its business: stop them in {@code quiesce}). Each call is bounded
+ * by {@code migration.timeout.ms} of PID {@code io.hotpot.node} (default 30,000 ms); a call that does
+ * not return in time is interrupted and counts as having thrown. Everything runs inside the pause,
+ * so keep these calls short: the snapshot of 10,000 small entries takes a few milliseconds.
  *
  * <h2>Errors</h2>
  * An exception from {@code quiesce} or {@code exportState} aborts the update before the bundle is

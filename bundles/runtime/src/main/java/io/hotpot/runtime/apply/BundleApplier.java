@@ -69,7 +69,7 @@ public final class BundleApplier implements Closeable {
     private record Result(ApplyOutcome outcome, ApplyPhase phase, String message, long stateBytes) {
     }
 
-    /** Called as the swap reaches each journaled phase. */
+    /** Called as the swap reaches each phase: where the fault points are. */
     private interface Progress {
         void reached(String phase) throws IOException, InterruptedException;
     }
@@ -360,12 +360,12 @@ public final class BundleApplier implements Closeable {
         Optional<ServiceReference<StateMigration>> oldMigration = migrations.find(bundle);
         try {
             if (oldMigration.isPresent()) {
-                migrations.call(oldMigration.get(), ApplyPhase.EXPORT, "quiesce() of " + bsnVersion(bundle), m -> {
-                    m.quiesce();
-                    return null;
-                });
-                snapshot = migrations.call(oldMigration.get(), ApplyPhase.EXPORT, "exportState() of " + bsnVersion(bundle),
-                        StateMigration::exportState);
+                // One hop to the migration thread, not two: each hop can cost a scheduling quantum under load.
+                snapshot = migrations.call(oldMigration.get(), ApplyPhase.EXPORT,
+                        "quiesce() and exportState() of " + bsnVersion(bundle), m -> {
+                            m.quiesce();
+                            return m.exportState();
+                        });
                 store.saveSnapshot(snapshot);
             }
             journal.write(new SwapJournal.Entry(d.symbolicName(), previous, old.sha256(), d.version(), d.sha256(),
@@ -378,11 +378,11 @@ public final class BundleApplier implements Closeable {
         long stateBytes = snapshot == null ? -1 : snapshot.size();
         clock.lap("export");
         faults.reach("AFTER_EXPORT");
-        SwapJournal.Entry entry = journal.find(d.symbolicName()).orElseThrow();
         try {
             // The new revision is always started: a distributed bundle is expected ACTIVE on every node.
+            // The journal entry is not advanced phase by phase: recovery needs only what it says
+            // already, and every write would lengthen the pause.
             switchTo(bundle, jar, true, snapshot, ApplyPhase.IMPORT, clock, phase -> {
-                journal.write(entry.at(phase));
                 faults.reach(switch (phase) {
                     case "UPDATED" -> "AFTER_UPDATE";
                     case "REFRESHED" -> "AFTER_REFRESH";
@@ -439,15 +439,12 @@ public final class BundleApplier implements Closeable {
             ServiceReference<StateMigration> ref = migrations.await(bundle);
             clock.lap("migration service");
             progress.reached("IMPORTING");
-            String who = bsnVersion(bundle);
-            migrations.call(ref, importPhase, "importState() of " + who + " from " + snapshot.bundleVersion(), m -> {
-                m.importState(snapshot);
-                return null;
-            });
-            migrations.call(ref, importPhase, "resume() of " + who, m -> {
-                m.resume();
-                return null;
-            });
+            migrations.call(ref, importPhase, "importState() and resume() of " + bsnVersion(bundle) + " from "
+                    + snapshot.bundleVersion(), m -> {
+                        m.importState(snapshot);
+                        m.resume();
+                        return null;
+                    });
             clock.lap("import");
         }
         if (start) {
@@ -473,16 +470,13 @@ public final class BundleApplier implements Closeable {
             }
             Optional<StateSnapshot> snapshot = e.hasSnapshot() ? store.loadSnapshot(bsn) : Optional.empty();
             Bundle b = bundle.get();
-            if ("EXPORTED".equals(e.phase()) && b.getVersion().toString().equals(e.fromVersion())) {
-                // The update never happened: the old revision runs, only its state needs to come back.
+            if (b.getVersion().toString().equals(e.fromVersion()) && !e.fromVersion().equals(e.toVersion())) {
+                // The version tells the revisions apart, and the old one runs: only its state needs to come back.
                 b.start();
                 if (snapshot.isPresent()) {
                     ServiceReference<StateMigration> ref = migrations.await(b);
-                    migrations.call(ref, ApplyPhase.ROLLBACK, "importState()", m -> {
+                    migrations.call(ref, ApplyPhase.ROLLBACK, "importState() and resume()", m -> {
                         m.importState(snapshot.get());
-                        return null;
-                    });
-                    migrations.call(ref, ApplyPhase.ROLLBACK, "resume()", m -> {
                         m.resume();
                         return null;
                     });

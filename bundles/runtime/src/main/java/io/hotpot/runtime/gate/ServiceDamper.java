@@ -54,8 +54,13 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
     public static final String GATED_PROPERTY = "hotpot.gated";
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceDamper.class);
+    /**
+     * Not copied to the proxy: the framework's own keys, and {@code component.id}, which changes
+     * with every activation; copying it would modify the proxy, and so its RSA endpoint, on every
+     * swap, and remote clients would see their endpoint replaced under them.
+     */
     private static final Set<String> NOT_COPIED = Set.of(Constants.SERVICE_ID, Constants.SERVICE_BUNDLEID,
-            Constants.SERVICE_SCOPE, Constants.OBJECTCLASS);
+            Constants.SERVICE_SCOPE, Constants.OBJECTCLASS, "component.id");
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -171,7 +176,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
             case ServiceEvent.MODIFIED -> {
                 DampedService d = damped.get(hidden.get(id(ref)));
                 if (d != null && ref.equals(d.targetRef()) && d.registration() != null) {
-                    d.registration().setProperties(proxyProperties(ref));
+                    updateIfChanged(d, ref);
                 }
             }
             case ServiceEvent.UNREGISTERING, ServiceEvent.MODIFIED_ENDMATCH -> unregistering(ref);
@@ -204,7 +209,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         DampedService existing = damped.get(key);
         if (existing != null) {
             existing.target(ref, service);
-            existing.registration().setProperties(proxyProperties(ref));
+            updateIfChanged(existing, ref);
             synchronized (served) {
                 served.notifyAll();
             }
@@ -267,6 +272,23 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
             }
         }
         return result;
+    }
+
+    /** Modifies the proxy only when the new revision's properties differ: consumers see no event otherwise. */
+    private void updateIfChanged(DampedService d, ServiceReference<?> ref) {
+        Dictionary<String, Object> wanted = proxyProperties(ref);
+        ServiceReference<?> current = d.registration().getReference();
+        boolean same = true;
+        for (java.util.Enumeration<String> keys = wanted.keys(); keys.hasMoreElements() && same; ) {
+            String k = keys.nextElement();
+            same = java.util.Objects.deepEquals(wanted.get(k), current.getProperty(k));
+        }
+        for (String k : current.getPropertyKeys()) {
+            same &= NOT_COPIED.contains(k) || wanted.get(k) != null;
+        }
+        if (!same) {
+            d.registration().setProperties(wanted);
+        }
     }
 
     private Dictionary<String, Object> proxyProperties(ServiceReference<?> ref) {

@@ -18,8 +18,8 @@ import java.util.stream.Stream;
  * A write-ahead record of each swap in progress, one file per symbolic name in
  * {@code <data.dir>/journal}, so that a node killed in the middle of a swap can tell, when it
  * starts again, which bundle was being swapped, from which bytes, and where its state snapshot is.
- * A swap writes an entry before it touches the bundle, advances its phase as it goes, and removes
- * it once the new revision serves with its state. Each write replaces the file atomically.
+ * A swap writes its entry once, after the state export and before it touches the bundle, and
+ * removes it once the new revision serves with its state. Each write replaces the file atomically.
  *
  * <p>Files are not fsync'ed: the journal survives the death of the process (kill -9, a crash of
  * the JVM), whose writes the kernel keeps, but not a crash of the machine itself, which would cost
@@ -41,11 +41,6 @@ public final class SwapJournal {
      */
     public record Entry(String symbolicName, String fromVersion, String fromSha256, String toVersion, String toSha256,
                         String rolloutId, boolean hasSnapshot, String phase) {
-
-        /** @return the same entry at a later phase */
-        public Entry at(String newPhase) {
-            return new Entry(symbolicName, fromVersion, fromSha256, toVersion, toSha256, rolloutId, hasSnapshot, newPhase);
-        }
     }
 
     private final Path dir;
@@ -63,7 +58,7 @@ public final class SwapJournal {
         }
     }
 
-    /** Writes (or advances) an entry. @throws IOException if it cannot be written */
+    /** Writes an entry, replacing any for the same name. @throws IOException if it cannot be written */
     public void write(Entry e) throws IOException {
         Properties p = new Properties();
         p.setProperty("symbolicName", e.symbolicName());

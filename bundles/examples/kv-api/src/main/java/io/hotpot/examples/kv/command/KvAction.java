@@ -26,19 +26,29 @@ abstract class KvAction implements Action {
     /**
      * @param node a node id, or null for this node
      * @return that node's store: the local one, or the one imported from that node
-     * @throws IllegalStateException if there is none
+     * @throws IllegalStateException if there is none after 10 s: the RSA topology manager imports a
+     *                               remote service only once a lookup shows interest in it
      */
     KeyValueStore store(String node) {
         String filter = node == null ? "(!(service.imported=*))"
                 : "(&(service.imported=*)(hotpot.node.id=" + node + "))";
+        long deadline = System.nanoTime() + 10_000_000_000L;
         try {
-            Collection<ServiceReference<KeyValueStore>> refs = context.getServiceReferences(KeyValueStore.class, filter);
-            if (refs.isEmpty()) {
-                throw new IllegalStateException("no KeyValueStore service matches " + filter);
+            while (true) {
+                Collection<ServiceReference<KeyValueStore>> refs = context.getServiceReferences(KeyValueStore.class, filter);
+                if (!refs.isEmpty()) {
+                    return context.getService(refs.iterator().next());
+                }
+                if (node == null || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no KeyValueStore service matches " + filter);
+                }
+                Thread.sleep(100);
             }
-            return context.getService(refs.iterator().next());
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException(filter, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while looking for " + filter, e);
         }
     }
 }
