@@ -8,7 +8,7 @@
 #   hotpot-cluster.sh status     [--dir DIR]
 #   hotpot-cluster.sh client     [--dir DIR] NODE COMMAND...
 #   hotpot-cluster.sh kill       [--dir DIR] NODE
-#   hotpot-cluster.sh start-node [--dir DIR] NODE
+#   hotpot-cluster.sh start-node [--dir DIR] NODE     (a new NODE joins the cluster)
 #
 # Defaults: 3 nodes, DIR=./.cluster, and a ZooKeeper of our own on a free port unless --zookeeper is given.
 # The distribution is HOTPOT_DIST, or else target/hotpot-distribution-*.tar.gz beside this script.
@@ -643,12 +643,19 @@ cmd_kill() {
 cmd_start_node() {
     local name=${POSITIONAL[0]:-} pid started_at
     [[ -n $name ]] || die "usage: hotpot-cluster.sh start-node [--dir DIR] NODE"
-    load_node_env "$name"
-    pid=$(read_pid "$DIR/$name.pid")
-    is_ours "$pid" "$(node_marker "$name")" && die "$name is already running (pid $pid)"
     [[ -f $CLUSTER_ENV ]] || die "no $CLUSTER_ENV: start the cluster first"
     ZK_CONNECT=$(sed -n 's/^ZK_CONNECT=//p' "$CLUSTER_ENV")
     CLUSTER_NODES=$(sed -n 's/^NODES="\(.*\)"$/\1/p' "$CLUSTER_ENV")
+    if [[ $name =~ ^node[0-9]+$ && ! -f $DIR/$name.env ]]; then
+        # A node the cluster never had: it joins with a home and ports of its own.
+        find_dist
+        unpack_dist
+        create_node "$name"
+        CLUSTER_NODES="$CLUSTER_NODES $name"
+    fi
+    load_node_env "$name"
+    pid=$(read_pid "$DIR/$name.pid")
+    is_ours "$pid" "$(node_marker "$name")" && die "$name is already running (pid $pid)"
     find_java
     started_at=$(date +%s)
     say "starting $name"

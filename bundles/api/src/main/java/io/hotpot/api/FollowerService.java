@@ -60,6 +60,18 @@ public interface FollowerService {
     ApplyReport apply(String transferId) throws TransferException;
 
     /**
+     * Reads part of an artifact this node keeps in its store, so that a node that missed a rollout
+     * can fetch the bytes from any node that has them (and verify them by digest).
+     *
+     * @param sha256 the artifact's digest
+     * @param offset the first byte to read, {@code >= 0}
+     * @param length how many bytes at most, {@code > 0}; the node may return fewer
+     * @return the bytes, empty at or past the end of the artifact
+     * @throws TransferException if this node does not hold that artifact, or the arguments are invalid
+     */
+    byte[] readChunk(String sha256, long offset, int length) throws TransferException;
+
+    /**
      * Discards a staged transfer. Unknown ids are ignored.
      *
      * @param transferId from {@link #beginTransfer}

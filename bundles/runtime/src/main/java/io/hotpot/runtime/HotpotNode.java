@@ -6,6 +6,8 @@ import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.FaultPoints;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.cluster.ClusterService;
+import io.hotpot.runtime.cluster.ClusterState;
+import io.hotpot.runtime.cluster.Convergence;
 import io.hotpot.runtime.cluster.FollowerDirectory;
 import io.hotpot.runtime.cluster.Leadership;
 import io.hotpot.runtime.cluster.Membership;
@@ -117,10 +119,14 @@ public final class HotpotNode {
         // their znodes anyway, so they get a bounded time before the client is closed under them.
         own(() -> closeWithin(2_000, membership, leadership));
         FollowerDirectory directory = own(new FollowerDirectory(context));
-        FollowerEndpoint endpoint = new FollowerEndpoint(id, new InboundTransfers(id, store, s.artifactMaxBytes()),
-                applier, store, leadership::isLeader);
+        ClusterState state = new ClusterState(curator, s.zookeeperRoot());
+        InboundTransfers transfers = new InboundTransfers(id, store, s.artifactMaxBytes());
+        FollowerEndpoint endpoint = new FollowerEndpoint(id, transfers, applier, store, leadership::isLeader,
+                state::writeActual);
         ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
-                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes())));
+                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state));
+        Convergence convergence = own(new Convergence(curator, state, id, store, applier, directory, leadership,
+                transfers, s.chunkSizeBytes(), 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, new FileStability(500, 60_000));
 
         directory.start();
@@ -138,6 +144,7 @@ public final class HotpotNode {
                 context.registerService(ClusterAdmin.class, cluster, null),
                 context.registerService(new String[]{ArtifactInstaller.class.getName(), ArtifactListener.class.getName()},
                         trigger, deploy));
+        convergence.start();
         LOG.info("Hotpot: node {} started (ZooKeeper {}{}, data {}, deploy {})", id, s.zookeeperConnect(),
                 s.zookeeperRoot(), s.dataDir(), s.deployDir());
     }

@@ -19,8 +19,9 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * kill -9 of a follower's Karaf at each phase of a swap (after export, after update, after
- * refresh, during import). After a restart the node runs the old version with the old state: every
- * entry written before the swap, including the last acknowledged one, is back.
+ * refresh, during import). After a restart the node first recovers the old version with the old
+ * state, then converges to the version the cluster decided, with the state migrated: every entry
+ * written before the swap, including the last acknowledged one, is there.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class CrashRecoveryIT {
@@ -80,11 +81,14 @@ public class CrashRecoveryIT {
         assertTrue(out, out.contains("FAILED: rollout"));
 
         cluster.nodes().startNode(victim);
+        // First the old version with the old state (recovery), then the new one with the state
+        // migrated (convergence to the desired state): never a state in between.
         await(victim + " recovered").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> cluster.assertKv(victim, "1.0.0", 1));
+                .until(() -> recoveries() == recoveriesBefore + 1);
+        await(victim + " converged").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> cluster.assertKv(victim, "1.1.0", 2));
         String acknowledged = cluster.run(victim, "kv:get acknowledged-" + point);
         assertTrue(acknowledged, acknowledged.contains("value=yes"));
-        assertTrue("the recovery is logged", recoveries() == recoveriesBefore + 1);
         cluster.awaitReady();
     }
 

@@ -85,6 +85,7 @@ public final class BundleApplier implements Closeable {
     private final Refresher refresher;
     private final ImportCheck importCheck;
     private final long timeoutMs;
+    private final java.util.Map<String, String> failedDigests = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param nodeId             this node, for reports
@@ -125,7 +126,13 @@ public final class BundleApplier implements Closeable {
     public synchronized ApplyReport apply(String rolloutId, ArtifactDescriptor expected, Path jar) {
         long start = System.nanoTime();
         try {
-            return doApply(rolloutId, expected, jar, start);
+            ApplyReport report = doApply(rolloutId, expected, jar, start);
+            if (report.outcome().succeeded()) {
+                failedDigests.remove(expected.symbolicName());
+            } else {
+                failedDigests.put(expected.symbolicName(), expected.sha256());
+            }
+            return report;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return report(expected, ApplyOutcome.FAILED, null, null, ApplyPhase.UPDATE,
@@ -143,6 +150,14 @@ public final class BundleApplier implements Closeable {
                 .filter(b -> symbolicName.equals(b.getSymbolicName()))
                 .max(Comparator.comparing((Bundle b) -> b.getLocation().startsWith(LOCATION_PREFIX))
                         .thenComparing(Bundle::getVersion));
+    }
+
+    /**
+     * @return whether the last apply of this symbolic name on this node, since it started, was of
+     *         these very bytes and failed
+     */
+    public boolean failedBefore(ArtifactDescriptor artifact) {
+        return artifact.sha256().equals(failedDigests.get(artifact.symbolicName()));
     }
 
     /**

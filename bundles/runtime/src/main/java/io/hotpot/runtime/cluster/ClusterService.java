@@ -71,6 +71,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     private final ArtifactStore store;
     private final ArtifactInspector inspector;
     private final ChunkedPusher pusher;
+    private final ClusterState state;
     private final RolloutHistory history = new RolloutHistory(100);
     private final ReentrantLock rolloutLock = new ReentrantLock();
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
@@ -82,7 +83,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     /** Wires the parts; starts nothing. */
     public ClusterService(NodeSettings settings, BundleContext context, Leadership leadership, Membership membership,
                           FollowerDirectory directory, FollowerEndpoint local, BundleApplier applier,
-                          ArtifactStore store, ArtifactInspector inspector, ChunkedPusher pusher) {
+                          ArtifactStore store, ArtifactInspector inspector, ChunkedPusher pusher,
+                          ClusterState state) {
         this.settings = settings;
         this.context = context;
         this.leadership = leadership;
@@ -93,6 +95,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         this.store = store;
         this.inspector = inspector;
         this.pusher = pusher;
+        this.state = state;
     }
 
     @Override
@@ -206,23 +209,48 @@ public final class ClusterService implements ClusterAdmin, Closeable {
             LOG.info("Hotpot: rollout {} of {} (sha256 {}, {} bytes) from {} by {}", rolloutId, artifact.coordinates(),
                     artifact.shortDigest(), artifact.size(), source, trigger);
             List<ApplyReport> reports = new ArrayList<>();
+            // The decision is recorded before any node is touched: a node that misses the push converges to it.
+            Optional<ClusterState.Desired> previous;
+            try {
+                if (!state.connected()) {
+                    throw new IllegalStateException("not connected to ZooKeeper");
+                }
+                previous = state.desired(artifact.symbolicName());
+                state.writeDesired(new ClusterState.Desired(artifact, rolloutId, settings.nodeId(), startedAt));
+            } catch (Exception e) {
+                reports.add(ApplyReport.unreachable(settings.nodeId(), artifact, ApplyPhase.CONNECT,
+                        "cannot record the desired state in ZooKeeper, nothing changed: " + e, 0));
+                return record(rolloutId, source, artifact, trigger, reports, startedAt, start);
+            }
             ApplyReport own = applier.apply(rolloutId, artifact, jar);
+            state.writeActual(own);
             reports.add(own);
             if (own.outcome().succeeded()) {
                 reports.addAll(pushToFollowers(rolloutId, artifact, jar));
             } else {
                 LOG.error("Hotpot: rollout {} stopped on the leader {}; no follower was touched", rolloutId, settings.nodeId());
+                try {
+                    state.restoreDesired(artifact.symbolicName(), previous);
+                } catch (Exception e) {
+                    LOG.error("Hotpot: cannot restore the desired state of {} after rollout {}", artifact.symbolicName(),
+                            rolloutId, e);
+                }
             }
-            RolloutResult result = new RolloutResult(rolloutId, source, artifact, trigger, reports, startedAt,
-                    (System.nanoTime() - start) / 1_000_000);
-            history.add(result);
-            long ok = reports.stream().filter(r -> r.outcome().succeeded()).count();
-            LOG.info("Hotpot: rollout {} of {} finished: {}/{} nodes run it, {} ms", rolloutId, artifact.coordinates(),
-                    ok, reports.size(), result.durationMs());
-            return result;
+            return record(rolloutId, source, artifact, trigger, reports, startedAt, start);
         } finally {
             rolloutLock.unlock();
         }
+    }
+
+    private RolloutResult record(String rolloutId, String source, ArtifactDescriptor artifact, Trigger trigger,
+                                 List<ApplyReport> reports, long startedAt, long start) {
+        RolloutResult result = new RolloutResult(rolloutId, source, artifact, trigger, reports, startedAt,
+                (System.nanoTime() - start) / 1_000_000);
+        history.add(result);
+        long ok = reports.stream().filter(r -> r.outcome().succeeded()).count();
+        LOG.info("Hotpot: rollout {} of {} finished: {}/{} nodes run it, {} ms", rolloutId, artifact.coordinates(),
+                ok, reports.size(), result.durationMs());
+        return result;
     }
 
     private List<ApplyReport> pushToFollowers(String rolloutId, ArtifactDescriptor artifact, Path jar) {

@@ -40,6 +40,7 @@ public final class FollowerEndpoint implements FollowerService {
     private final BundleApplier applier;
     private final ArtifactStore store;
     private final BooleanSupplier leadership;
+    private final java.util.function.Consumer<ApplyReport> outcomes;
 
     /**
      * @param nodeId     this node
@@ -47,14 +48,16 @@ public final class FollowerEndpoint implements FollowerService {
      * @param applier    the apply pipeline
      * @param store      the node's artifact store, for digests in {@link #status()}
      * @param leadership whether this node leads right now
+     * @param outcomes   told of every apply's report (to record the node's actual state)
      */
     public FollowerEndpoint(String nodeId, InboundTransfers transfers, BundleApplier applier, ArtifactStore store,
-                            BooleanSupplier leadership) {
+                            BooleanSupplier leadership, java.util.function.Consumer<ApplyReport> outcomes) {
         this.nodeId = nodeId;
         this.transfers = transfers;
         this.applier = applier;
         this.store = store;
         this.leadership = leadership;
+        this.outcomes = outcomes;
     }
 
     @Override
@@ -104,7 +107,30 @@ public final class FollowerEndpoint implements FollowerService {
             return new ApplyReport(nodeId, announced, ApplyOutcome.REJECTED, null, null, null, ApplyPhase.VERIFY,
                     e.getMessage(), -1, -1, -1, (System.nanoTime() - start) / 1_000_000);
         }
-        return applier.apply(done.rolloutId(), done.descriptor(), done.file());
+        ApplyReport report = applier.apply(done.rolloutId(), done.descriptor(), done.file());
+        outcomes.accept(report);
+        return report;
+    }
+
+    @Override
+    public byte[] readChunk(String sha256, long offset, int length) throws TransferException {
+        if (!sha256.matches("[0-9a-f]{64}") || offset < 0 || length <= 0 || length > 16 * 1024 * 1024) {
+            throw new TransferException(nodeId + ": invalid readChunk(" + sha256 + ", " + offset + ", " + length + ")");
+        }
+        Path file = store.artifact(sha256).orElseThrow(() -> new TransferException(nodeId + " does not hold sha256 " + sha256));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
+            long left = ch.size() - offset;
+            if (left <= 0) {
+                return new byte[0];
+            }
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.min(length, left));
+            while (buffer.hasRemaining() && ch.read(buffer, offset + buffer.position()) > 0) {
+                // read until full or end
+            }
+            return java.util.Arrays.copyOf(buffer.array(), buffer.position());
+        } catch (IOException e) {
+            throw new TransferException(nodeId + ": cannot read sha256 " + sha256 + ": " + e.getMessage());
+        }
     }
 
     @Override

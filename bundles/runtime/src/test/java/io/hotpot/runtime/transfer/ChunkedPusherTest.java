@@ -107,6 +107,11 @@ public class ChunkedPusherTest {
         }
 
         @Override
+        public byte[] readChunk(String sha256, long offset, int length) {
+            return new byte[0];
+        }
+
+        @Override
         public void abortTransfer(String transferId) {
             transfers.abort(transferId);
         }

@@ -1,0 +1,176 @@
+package io.hotpot.runtime.cluster;
+
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.ArtifactDescriptor;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What the cluster decided and what each node runs, in ZooKeeper:
+ * <pre>
+ *   &lt;root&gt;/desired/&lt;bsn&gt;          the artifact every node must run (written by the leader
+ *                                    before any node is touched)
+ *   &lt;root&gt;/actual/&lt;node&gt;/&lt;bsn&gt;   the outcome of that node's last apply
+ * </pre>
+ * Only descriptors live here, never bytes: a node that misses a rollout fetches the bytes from
+ * another node and checks them by digest. Values are {@link Properties} text. Thread-safe.
+ */
+public final class ClusterState {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterState.class);
+
+    /**
+     * One desired artifact.
+     *
+     * @param artifact  what every node must run
+     * @param rolloutId the rollout that decided it
+     * @param leader    the node that led that rollout
+     * @param at        when it was decided, in milliseconds since the epoch
+     */
+    public record Desired(ArtifactDescriptor artifact, String rolloutId, String leader, long at) {
+    }
+
+    private final CuratorFramework client;
+    private final String desired;
+    private final String actual;
+
+    /**
+     * @param client a started Curator client
+     * @param root   Hotpot's root znode
+     */
+    public ClusterState(CuratorFramework client, String root) {
+        this.client = client;
+        this.desired = root + "/desired";
+        this.actual = root + "/actual";
+    }
+
+    /** @return whether the client is connected now; the blocking calls would wait for a session otherwise */
+    public boolean connected() {
+        return client.getZookeeperClient().isConnected();
+    }
+
+    /** @return the znode whose children are the desired artifacts */
+    public String desiredPath() {
+        return desired;
+    }
+
+    /**
+     * Records the desired artifact of a symbolic name. Blocks for a ZooKeeper round trip.
+     *
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public void writeDesired(Desired d) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("symbolicName", d.artifact().symbolicName());
+        p.setProperty("version", d.artifact().version());
+        p.setProperty("sha256", d.artifact().sha256());
+        p.setProperty("size", Long.toString(d.artifact().size()));
+        p.setProperty("rolloutId", d.rolloutId());
+        p.setProperty("leader", d.leader());
+        p.setProperty("at", Long.toString(d.at()));
+        client.create().orSetData().creatingParentsIfNeeded().forPath(desired + "/" + d.artifact().symbolicName(), bytes(p));
+    }
+
+    /**
+     * Puts back what was desired before a rollout that did not go ahead, or removes the entry.
+     *
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public void restoreDesired(String symbolicName, Optional<Desired> previous) throws Exception {
+        if (previous.isPresent()) {
+            writeDesired(previous.get());
+        } else {
+            try {
+                client.delete().forPath(desired + "/" + symbolicName);
+            } catch (KeeperException.NoNodeException ignored) {
+                // Nothing to remove.
+            }
+        }
+    }
+
+    /**
+     * @return the desired artifact of that symbolic name, if any
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public Optional<Desired> desired(String symbolicName) throws Exception {
+        try {
+            return Optional.of(parse(client.getData().forPath(desired + "/" + symbolicName)));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * @return every desired artifact, oldest decision first (the order to install them in)
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public List<Desired> allDesired() throws Exception {
+        if (client.checkExists().forPath(desired) == null) {
+            return List.of();
+        }
+        List<Desired> all = new ArrayList<>();
+        for (String child : client.getChildren().forPath(desired)) {
+            try {
+                all.add(parse(client.getData().forPath(desired + "/" + child)));
+            } catch (KeeperException.NoNodeException ignored) {
+                // Removed meanwhile.
+            } catch (RuntimeException e) {
+                LOG.warn("Hotpot: ignoring unreadable desired state {}/{}: {}", desired, child, e.toString());
+            }
+        }
+        all.sort(Comparator.comparingLong(Desired::at));
+        return all;
+    }
+
+    /** Records a node's apply outcome, in the background: never blocks the apply on ZooKeeper. */
+    public void writeActual(ApplyReport r) {
+        Properties p = new Properties();
+        p.setProperty("version", String.valueOf(r.runningVersion()));
+        p.setProperty("sha256", r.outcome().succeeded() ? r.artifact().sha256() : "");
+        p.setProperty("requested", r.artifact().coordinates());
+        p.setProperty("outcome", r.outcome().name());
+        p.setProperty("message", r.message());
+        p.setProperty("at", Long.toString(System.currentTimeMillis()));
+        try {
+            client.create().orSetData().creatingParentsIfNeeded().inBackground()
+                    .forPath(actual + "/" + r.nodeId() + "/" + r.artifact().symbolicName(), bytes(p));
+        } catch (Exception e) {
+            LOG.debug("Hotpot: cannot record the actual state of {}", r.nodeId(), e);
+        }
+    }
+
+    private static Desired parse(byte[] data) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(new String(data, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Desired(new ArtifactDescriptor(p.getProperty("symbolicName"), p.getProperty("version"),
+                p.getProperty("sha256"), Long.parseLong(p.getProperty("size"))), p.getProperty("rolloutId"),
+                p.getProperty("leader", "?"), Long.parseLong(p.getProperty("at", "0")));
+    }
+
+    private static byte[] bytes(Properties p) {
+        StringWriter w = new StringWriter();
+        try {
+            p.store(w, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

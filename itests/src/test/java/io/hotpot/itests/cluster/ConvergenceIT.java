@@ -1,0 +1,82 @@
+package io.hotpot.itests.cluster;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.FixMethodOrder;
+import org.junit.Test;
+import org.junit.runners.MethodSorters;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static io.hotpot.itests.cluster.RunningCluster.CONVERGE;
+import static io.hotpot.itests.cluster.RunningCluster.KV;
+import static io.hotpot.itests.cluster.RunningCluster.assertOk;
+import static io.hotpot.itests.cluster.RunningCluster.row;
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * Nodes that miss a rollout converge to the desired state recorded in ZooKeeper: a follower that
+ * was down during a rollout, and a brand-new node that joins after several rollouts.
+ */
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
+public class ConvergenceIT {
+
+    private static final String LANG3 = "org.apache.commons.lang3";
+
+    private static RunningCluster cluster;
+
+    @BeforeClass
+    public static void startCluster() throws Exception {
+        cluster = RunningCluster.start("convergence-it", 3);
+        cluster.installKv("kv-1.0.0.jar");
+    }
+
+    @AfterClass
+    public static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    public void test1_aFollowerThatWasDownDuringARolloutCatchesUp() throws Exception {
+        String down = cluster.followers().get(0);
+        cluster.nodes().kill(down);
+
+        String out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
+        Map<String, String> r = row(ConsoleTable.parse(out), "Node", down).orElseThrow(() -> new AssertionError(out));
+        assertEquals(out, "FAILED", r.get("Outcome"));
+
+        long start = System.nanoTime();
+        cluster.nodes().startNode(down);
+        String sha = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
+        await(down + " catches up").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> cluster.assertRuns(down, KV, "1.1.0", sha));
+        System.out.printf("%s converged %d ms after its restart began%n", down, (System.nanoTime() - start) / 1_000_000);
+        assertTrue(cluster.nodes().log(down).contains("Hotpot: node " + down + " converges " + KV + " to 1.1.0"));
+        cluster.awaitReady();
+    }
+
+    @Test
+    public void test2_aNewNodeJoiningAfterThreeRolloutsGetsTheCurrentVersions() throws Exception {
+        assertOk(cluster.distribute(Fixtures.jar("commons-lang3-3.12.0.jar")));
+        assertOk(cluster.distribute(Fixtures.jar("commons-lang3-3.14.0.jar")));
+        assertOk(cluster.distribute(Fixtures.jar("kv-1.0.0.jar")));
+
+        long start = System.nanoTime();
+        cluster.nodes().startNode("node4");
+        String kv = Fixtures.sha256(Fixtures.jar("kv-1.0.0.jar"));
+        String lang = Fixtures.sha256(Fixtures.jar("commons-lang3-3.14.0.jar"));
+        await("node4 gets every managed bundle").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> {
+                    cluster.assertRuns("node4", KV, "1.0.0", kv);
+                    cluster.assertRuns("node4", LANG3, "3.14.0", lang);
+                });
+        System.out.printf("node4 converged %d ms after its start began%n", (System.nanoTime() - start) / 1_000_000);
+        String check = cluster.run("node4", "kv:check --count 0");
+        assertTrue(check, check.contains("schema=1"));
+    }
+}
