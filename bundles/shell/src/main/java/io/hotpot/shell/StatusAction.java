@@ -1,5 +1,6 @@
 package io.hotpot.shell;
 
+import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.BundleStatus;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.NodeView;
@@ -18,9 +19,9 @@ import java.util.Optional;
 
 /**
  * {@code hot:status}: every node's Hotpot-managed bundles, with the symbolic name, version, state
- * and SHA-256 digest, compared with the leader's.
+ * and SHA-256 digest, compared with the desired state the cluster recorded in ZooKeeper.
  */
-@Command(scope = "hot", name = "status", description = "Shows the managed bundles of every node, compared with the leader")
+@Command(scope = "hot", name = "status", description = "Shows the managed bundles of every node: actual versus desired")
 @Service
 public class StatusAction implements Action {
 
@@ -36,9 +37,7 @@ public class StatusAction implements Action {
     @Override
     public Object execute() {
         List<NodeView> nodes = cluster.nodes();
-        Map<String, BundleStatus> reference = new HashMap<>();
-        nodes.stream().filter(NodeView::leader).findFirst().filter(n -> n.status() != null)
-                .ifPresent(n -> n.status().bundles().forEach(b -> reference.put(b.symbolicName(), b)));
+        Map<String, ArtifactDescriptor> reference = cluster.desired();
         ShellTable table = new ShellTable();
         table.column("Node");
         table.column("Role");
@@ -46,7 +45,7 @@ public class StatusAction implements Action {
         table.column("Version");
         table.column("State");
         table.column("SHA-256");
-        table.column("vs leader");
+        table.column("Desired");
         table.emptyTableText("no managed bundles");
         for (NodeView n : nodes) {
             String role = n.leader() ? "leader" : "follower";
@@ -64,21 +63,22 @@ public class StatusAction implements Action {
             }
             reference.keySet().stream().filter(bsn -> !own.containsKey(bsn))
                     .filter(bsn -> symbolicName == null || symbolicName.equals(bsn)).sorted()
-                    .forEach(bsn -> table.addRow().addContent(n.nodeId(), role, bsn, "-", "-", "-", "MISSING"));
+                    .forEach(bsn -> table.addRow().addContent(n.nodeId(), role, bsn, "-", "-", "-",
+                            "MISSING: wants " + reference.get(bsn).version()));
         }
         table.print(System.out);
         return null;
     }
 
-    private static String compare(BundleStatus b, Optional<BundleStatus> leader) {
-        if (leader.isEmpty()) {
-            return "not on leader";
+    private static String compare(BundleStatus b, Optional<ArtifactDescriptor> desired) {
+        if (desired.isEmpty()) {
+            return "unknown";
         }
-        if (!leader.get().version().equals(b.version())) {
-            return "DIFFERENT VERSION";
+        if (!desired.get().version().equals(b.version())) {
+            return "DIFFERS: wants " + desired.get().version();
         }
-        if (b.sha256() == null || !b.sha256().equals(leader.get().sha256())) {
-            return "DIFFERENT DIGEST";
+        if (b.sha256() == null || !b.sha256().equals(desired.get().sha256())) {
+            return "DIFFERS: wants sha256 " + Format.digest(desired.get().sha256());
         }
         return "=";
     }

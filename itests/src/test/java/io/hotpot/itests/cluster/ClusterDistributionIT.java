@@ -139,5 +139,11 @@ public class ClusterDistributionIT {
         for (String node : cluster.followers()) {
             cluster.assertKv(node, "1.1.0", 2);
         }
+        // The cluster decided 1.1.1: hot:status shows which nodes differ from that decision.
+        String status = cluster.run(cluster.followers().get(0), "hot:status " + KV);
+        for (String node : cluster.nodes().nodes()) {
+            Map<String, String> r = row(ConsoleTable.parse(status), "Node", node).orElseThrow(() -> new AssertionError(status));
+            assertEquals(status, node.equals(leader) ? "=" : "DIFFERS: wants 1.1.1", r.get("Desired"));
+        }
     }
 }

@@ -68,6 +68,11 @@ public final class RunningCluster implements AutoCloseable {
         });
     }
 
+    /** @return the ZooKeeper server, to stop and restart it */
+    public TestingServer zookeeper() {
+        return zookeeper;
+    }
+
     public LocalCluster nodes() {
         return cluster;
     }

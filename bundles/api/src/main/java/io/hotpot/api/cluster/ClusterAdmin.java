@@ -45,6 +45,14 @@ public interface ClusterAdmin {
      */
     RolloutResult distributeBundle(long bundleId) throws ClusterException;
 
+    /**
+     * Reads the cluster's desired state from ZooKeeper. Blocks for a few ZooKeeper round trips.
+     *
+     * @return the artifact every node must run, per symbolic name; empty when ZooKeeper cannot be
+     *         reached or no rollout happened yet
+     */
+    java.util.Map<String, io.hotpot.api.ArtifactDescriptor> desired();
+
     /** @return the rollouts this node led since it started, newest first */
     List<RolloutResult> history();
 }

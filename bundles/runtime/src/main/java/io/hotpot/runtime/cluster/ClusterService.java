@@ -190,6 +190,19 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     }
 
     @Override
+    public Map<String, ArtifactDescriptor> desired() {
+        Map<String, ArtifactDescriptor> desired = new java.util.TreeMap<>();
+        try {
+            if (state.connected()) {
+                state.allDesired().forEach(d -> desired.put(d.artifact().symbolicName(), d.artifact()));
+            }
+        } catch (Exception e) {
+            LOG.warn("Hotpot: cannot read the desired state: {}", e.toString());
+        }
+        return desired;
+    }
+
+    @Override
     public List<RolloutResult> history() {
         return history.list();
     }
