@@ -5,7 +5,8 @@ package io.hotpot.api;
  * calls on each follower to push and apply a bundle.
  *
  * <p>A push is three steps: {@link #beginTransfer}, zero or more {@link #writeChunk} calls in
- * offset order, then {@link #apply}. The leader chooses the chunk size; the follower enforces its
+ * offset order, then {@link #apply}; or, to stage first and apply later, {@link #stage} and then
+ * {@link #applyStored}. The leader chooses the chunk size; the follower enforces its
  * own maximum artifact size. Nothing in the OSGi framework is touched before {@link #apply}
  * has verified the size, the SHA-256 digest and the manifest of the received bytes.
  *
@@ -58,6 +59,27 @@ public interface FollowerService {
      * @throws TransferException if the transfer id is unknown
      */
     ApplyReport apply(String transferId) throws TransferException;
+
+    /**
+     * Verifies a finished transfer (size and SHA-256) and keeps the bytes in this node's store,
+     * without applying them: the leader stages an artifact on every node before it applies it
+     * anywhere, so that the rollout can finish from any node's copy if the leader dies.
+     *
+     * @param transferId from {@link #beginTransfer}; released in all cases
+     * @throws TransferException if the id is unknown, bytes are missing or the digest differs
+     */
+    void stage(String transferId) throws TransferException;
+
+    /**
+     * Applies an artifact this node already stores (staged, or applied before), like
+     * {@link #apply(String)}. Blocks until the bundle is ACTIVE again or the rollback has finished.
+     *
+     * @param rolloutId the rollout this belongs to
+     * @param artifact  what to apply; the stored bytes are checked against it again
+     * @return the node's acknowledgement; failures are reported, not thrown
+     * @throws TransferException if this node does not hold the artifact
+     */
+    ApplyReport applyStored(String rolloutId, ArtifactDescriptor artifact) throws TransferException;
 
     /**
      * Reads part of an artifact this node keeps in its store, so that a node that missed a rollout

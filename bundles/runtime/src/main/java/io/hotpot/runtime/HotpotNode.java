@@ -81,8 +81,9 @@ public final class HotpotNode {
         ArtifactStore store = new ArtifactStore(s.dataDir());
         ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes());
         ServiceDamper damper = own(new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs()));
+        FaultPoints faults = new FaultPoints(s.dataDir());
         BundleApplier applier = own(new BundleApplier(id, context, store, new SwapJournal(s.dataDir()), inspector,
-                damper, new FaultPoints(s.dataDir()), s.migrationTimeoutMs()));
+                damper, faults, s.migrationTimeoutMs()));
 
         // A swap interrupted by the last stop is finished first; its bundle's calls wait meanwhile.
         CountDownLatch gatesClosed = new CountDownLatch(1);
@@ -124,7 +125,7 @@ public final class HotpotNode {
         FollowerEndpoint endpoint = new FollowerEndpoint(id, transfers, applier, store, leadership::isLeader,
                 state::writeActual);
         ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
-                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state));
+                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, faults));
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, directory, leadership,
                 transfers, s.chunkSizeBytes(), 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, new FileStability(500, 60_000));

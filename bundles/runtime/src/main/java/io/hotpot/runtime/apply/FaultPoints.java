@@ -12,7 +12,8 @@ import java.nio.file.Path;
  * {@code <data.dir>/faults}, the pipeline pauses there (for the number of milliseconds the file
  * holds, 600,000 if it is empty) and logs {@code Hotpot fault injection: pausing at <point>}, so a
  * test can kill the node at a known point. The points are {@code AFTER_EXPORT},
- * {@code AFTER_UPDATE}, {@code AFTER_REFRESH} and {@code DURING_IMPORT}. With no such file it costs
+ * {@code AFTER_UPDATE}, {@code AFTER_REFRESH} and {@code DURING_IMPORT} on a node that applies,
+ * and {@code BEFORE_APPLY} on a leader that has staged an artifact everywhere but applied it nowhere. With no such file it costs
  * one {@code stat} per point. Thread-safe.
  */
 public final class FaultPoints {
@@ -26,7 +27,12 @@ public final class FaultPoints {
         this.dir = dataDir.resolve("faults");
     }
 
-    void reach(String point) throws InterruptedException {
+    /**
+     * Pauses if the fault file of that point exists.
+     *
+     * @throws InterruptedException if interrupted while paused
+     */
+    public void reach(String point) throws InterruptedException {
         Path file = dir.resolve(point);
         if (!Files.isRegularFile(file)) {
             return;

@@ -72,6 +72,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     private final ArtifactInspector inspector;
     private final ChunkedPusher pusher;
     private final ClusterState state;
+    private final io.hotpot.runtime.apply.FaultPoints faults;
     private final RolloutHistory history = new RolloutHistory(100);
     private final ReentrantLock rolloutLock = new ReentrantLock();
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
@@ -84,7 +85,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     public ClusterService(NodeSettings settings, BundleContext context, Leadership leadership, Membership membership,
                           FollowerDirectory directory, FollowerEndpoint local, BundleApplier applier,
                           ArtifactStore store, ArtifactInspector inspector, ChunkedPusher pusher,
-                          ClusterState state) {
+                          ClusterState state, io.hotpot.runtime.apply.FaultPoints faults) {
         this.settings = settings;
         this.context = context;
         this.leadership = leadership;
@@ -96,6 +97,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         this.inspector = inspector;
         this.pusher = pusher;
         this.state = state;
+        this.faults = faults;
     }
 
     @Override
@@ -235,11 +237,19 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                         "cannot record the desired state in ZooKeeper, nothing changed: " + e, 0));
                 return record(rolloutId, source, artifact, trigger, reports, startedAt, start);
             }
+            // Every follower holds the bytes before any node is touched: if this leader dies now,
+            // each of them can still converge to the desired state from its own copy.
+            Map<String, ApplyReport> staging = stageOnFollowers(rolloutId, artifact, jar);
+            try {
+                faults.reach("BEFORE_APPLY");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             ApplyReport own = applier.apply(rolloutId, artifact, jar);
             state.writeActual(own);
             reports.add(own);
             if (own.outcome().succeeded()) {
-                reports.addAll(pushToFollowers(rolloutId, artifact, jar));
+                reports.addAll(applyOnFollowers(rolloutId, artifact, staging));
             } else {
                 LOG.error("Hotpot: rollout {} stopped on the leader {}; no follower was touched", rolloutId, settings.nodeId());
                 try {
@@ -266,46 +276,83 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         return result;
     }
 
-    private List<ApplyReport> pushToFollowers(String rolloutId, ArtifactDescriptor artifact, Path jar) {
-        Map<String, Future<ApplyReport>> pushes = new LinkedHashMap<>();
+    /** @return per follower, null once staged, else the report of why not */
+    private Map<String, ApplyReport> stageOnFollowers(String rolloutId, ArtifactDescriptor artifact, Path jar) {
+        Map<String, Future<ApplyReport>> stagings = new LinkedHashMap<>();
         for (String id : knownNodes(false)) {
-            pushes.put(id, calls.submit(() -> pushTo(id, rolloutId, artifact, jar)));
-        }
-        List<ApplyReport> reports = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.applyTimeoutMs());
-        for (Map.Entry<String, Future<ApplyReport>> e : pushes.entrySet()) {
-            try {
-                reports.add(e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (TimeoutException | ExecutionException | InterruptedException ex) {
-                e.getValue().cancel(true);
-                if (ex instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
+            stagings.put(id, calls.submit(() -> {
+                Optional<FollowerDirectory.Endpoint> endpoint = directory.await(id, settings.endpointWaitMs());
+                if (endpoint.isEmpty()) {
+                    return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, id
+                            + " is a cluster member in ZooKeeper but its FollowerService endpoint was not imported within "
+                            + settings.endpointWaitMs() + " ms; it keeps its old version", settings.endpointWaitMs());
                 }
-                reports.add(ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
-                        + " did not acknowledge " + artifact.coordinates() + " within apply.timeout.ms="
-                        + settings.applyTimeoutMs() + ": " + ex, settings.applyTimeoutMs()));
+                ApplyReport failure = pusher.stage(id, endpoint.get().service(), rolloutId, artifact, jar).orElse(null);
+                if (failure == null || failure.failedPhase() != ApplyPhase.CONNECT) {
+                    directory.seen(id);
+                }
+                return failure;
+            }));
+        }
+        Map<String, ApplyReport> result = new LinkedHashMap<>();
+        collect(stagings, artifact, "stage").forEach(result::put);
+        return result;
+    }
+
+    private List<ApplyReport> applyOnFollowers(String rolloutId, ArtifactDescriptor artifact,
+                                               Map<String, ApplyReport> staging) {
+        Map<String, Future<ApplyReport>> applies = new LinkedHashMap<>();
+        for (Map.Entry<String, ApplyReport> e : staging.entrySet()) {
+            String id = e.getKey();
+            if (e.getValue() != null) {
+                applies.put(id, java.util.concurrent.CompletableFuture.completedFuture(e.getValue()));
+                continue;
+            }
+            applies.put(id, calls.submit(() -> {
+                long start = System.nanoTime();
+                Optional<FollowerDirectory.Endpoint> endpoint = directory.find(id);
+                try {
+                    if (endpoint.isEmpty()) {
+                        throw new IllegalStateException("its endpoint went away after staging");
+                    }
+                    ApplyReport r = endpoint.get().service().applyStored(rolloutId, artifact);
+                    directory.seen(id);
+                    return r;
+                } catch (Exception x) {
+                    return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, "apply of " + artifact.coordinates()
+                            + " on " + id + " failed: " + x, (System.nanoTime() - start) / 1_000_000);
+                }
+            }));
+        }
+        List<ApplyReport> reports = new ArrayList<>(collect(applies, artifact, "apply").values());
+        for (ApplyReport r : reports) {
+            if (!r.outcome().succeeded()) {
+                LOG.error("Hotpot: rollout {}: {} {} on node {} [{}]: {}", rolloutId, r.outcome(),
+                        artifact.coordinates(), r.nodeId(), r.failedPhase(), r.message());
             }
         }
         return reports;
     }
 
-    private ApplyReport pushTo(String nodeId, String rolloutId, ArtifactDescriptor artifact, Path jar)
-            throws InterruptedException {
-        Optional<FollowerDirectory.Endpoint> endpoint = directory.await(nodeId, settings.endpointWaitMs());
-        if (endpoint.isEmpty()) {
-            return ApplyReport.unreachable(nodeId, artifact, ApplyPhase.CONNECT, nodeId
-                    + " is a cluster member in ZooKeeper but its FollowerService endpoint was not imported within "
-                    + settings.endpointWaitMs() + " ms; it keeps its old version", settings.endpointWaitMs());
+    /** Waits for every future within apply.timeout.ms; a late or failed one becomes a FAILED report. */
+    private Map<String, ApplyReport> collect(Map<String, Future<ApplyReport>> futures, ArtifactDescriptor artifact,
+                                             String what) {
+        Map<String, ApplyReport> reports = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.applyTimeoutMs());
+        for (Map.Entry<String, Future<ApplyReport>> e : futures.entrySet()) {
+            try {
+                reports.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException | ExecutionException | InterruptedException ex) {
+                e.getValue().cancel(true);
+                if (ex instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                reports.put(e.getKey(), ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
+                        + " did not " + what + " " + artifact.coordinates() + " within apply.timeout.ms="
+                        + settings.applyTimeoutMs() + ": " + ex, settings.applyTimeoutMs()));
+            }
         }
-        ApplyReport report = pusher.push(nodeId, endpoint.get().service(), rolloutId, artifact, jar);
-        if (report.failedPhase() != ApplyPhase.CONNECT) {
-            directory.seen(nodeId);
-        }
-        if (!report.outcome().succeeded()) {
-            LOG.error("Hotpot: rollout {}: {} {} on node {} [{}]: {}", rolloutId, report.outcome(),
-                    artifact.coordinates(), nodeId, report.failedPhase(), report.message());
-        }
-        return report;
+        return reports;
     }
 
     /** Members in ZooKeeper plus imported endpoints: a node visible either way is part of the rollout. */

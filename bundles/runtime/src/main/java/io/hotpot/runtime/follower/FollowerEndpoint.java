@@ -113,6 +113,22 @@ public final class FollowerEndpoint implements FollowerService {
     }
 
     @Override
+    public void stage(String transferId) throws TransferException {
+        InboundTransfers.Completed done = transfers.complete(transferId);
+        LOG.info("Hotpot: staged {} sha256 {} for rollout {}", done.descriptor().coordinates(),
+                done.descriptor().shortDigest(), done.rolloutId());
+    }
+
+    @Override
+    public ApplyReport applyStored(String rolloutId, ArtifactDescriptor artifact) throws TransferException {
+        Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
+                + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
+        ApplyReport report = applier.apply(rolloutId, artifact, file);
+        outcomes.accept(report);
+        return report;
+    }
+
+    @Override
     public byte[] readChunk(String sha256, long offset, int length) throws TransferException {
         if (!sha256.matches("[0-9a-f]{64}") || offset < 0 || length <= 0 || length > 16 * 1024 * 1024) {
             throw new TransferException(nodeId + ": invalid readChunk(" + sha256 + ", " + offset + ", " + length + ")");

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The leader's side of a transfer to one follower: {@code beginTransfer}, the chunks from the
@@ -43,6 +44,22 @@ public final class ChunkedPusher {
      */
     public ApplyReport push(String nodeId, FollowerService follower, String rolloutId, ArtifactDescriptor artifact,
                             Path jar) {
+        return send(nodeId, follower, rolloutId, artifact, jar, true).orElseThrow();
+    }
+
+    /**
+     * Sends and stages an artifact on one follower without applying it. Blocks until the follower
+     * verified and stored the bytes.
+     *
+     * @return empty once staged, or a {@code FAILED} report naming the phase
+     */
+    public Optional<ApplyReport> stage(String nodeId, FollowerService follower, String rolloutId,
+                                       ArtifactDescriptor artifact, Path jar) {
+        return send(nodeId, follower, rolloutId, artifact, jar, false);
+    }
+
+    private Optional<ApplyReport> send(String nodeId, FollowerService follower, String rolloutId,
+                                       ArtifactDescriptor artifact, Path jar, boolean apply) {
         long start = System.nanoTime();
         ApplyPhase phase = ApplyPhase.CONNECT;
         String transferId = null;
@@ -60,13 +77,17 @@ public final class ChunkedPusher {
                 }
             }
             phase = ApplyPhase.VERIFY;
-            return follower.apply(transferId);
+            if (!apply) {
+                follower.stage(transferId);
+                return Optional.empty();
+            }
+            return Optional.of(follower.apply(transferId));
         } catch (Exception e) {
             if (transferId != null && phase == ApplyPhase.TRANSFER) {
                 abortQuietly(follower, transferId);
             }
-            return ApplyReport.unreachable(nodeId, artifact, phase, "push of " + artifact.coordinates() + " to "
-                    + nodeId + " failed in phase " + phase + ": " + describe(e), (System.nanoTime() - start) / 1_000_000);
+            return Optional.of(ApplyReport.unreachable(nodeId, artifact, phase, "push of " + artifact.coordinates() + " to "
+                    + nodeId + " failed in phase " + phase + ": " + describe(e), (System.nanoTime() - start) / 1_000_000));
         }
     }
 

@@ -107,6 +107,17 @@ public class ChunkedPusherTest {
         }
 
         @Override
+        public void stage(String transferId) throws TransferException {
+            transfers.complete(transferId);
+        }
+
+        @Override
+        public ApplyReport applyStored(String rolloutId, ArtifactDescriptor artifact) {
+            return new ApplyReport("n2", artifact, ApplyOutcome.UNCHANGED, "1.0.0", "1.0.0", "ACTIVE",
+                    null, "ok", -1, -1, -1, 0);
+        }
+
+        @Override
         public byte[] readChunk(String sha256, long offset, int length) {
             return new byte[0];
         }
