@@ -4,16 +4,9 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static io.hotpot.itests.cluster.RunningCluster.KV;
-import static io.hotpot.itests.cluster.RunningCluster.assertCleanLoad;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -44,15 +37,7 @@ public class SwapUnderLoadIT {
 
     @Test
     public void swappingUnderLoadFailsNoCallAndLosesNoWrite() throws Exception {
-        String leader = cluster.leader();
-        ExecutorService clients = Executors.newCachedThreadPool();
-        try {
-            List<Future<String>> loads = new ArrayList<>();
-            for (String f : cluster.followers()) {
-                loads.add(clients.submit(() -> cluster.run(f, "kv:load --seconds 25 --threads 2 --prefix local")));
-                loads.add(clients.submit(() -> cluster.run(leader, "kv:load --seconds 25 --threads 2 --prefix remote-"
-                        + f + " --remote " + f)));
-            }
+        try (Loads loads = new Loads(cluster, 25, 2, "swap")) {
             Thread.sleep(4_000);
 
             // Up, down and up again: the remote clients must survive every swap, not only the first.
@@ -66,13 +51,7 @@ public class SwapUnderLoadIT {
                 }
                 Thread.sleep(2_000);
             }
-            for (Future<String> load : loads) {
-                String report = load.get(2, TimeUnit.MINUTES);
-                System.out.println("kv:load: " + report.trim());
-                assertCleanLoad(report);
-            }
-        } finally {
-            clients.shutdownNow();
+            loads.assertClean("across three swaps");
         }
         String sha = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
         for (String f : cluster.followers()) {

@@ -4,15 +4,8 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static io.hotpot.itests.cluster.RunningCluster.KV;
-import static io.hotpot.itests.cluster.RunningCluster.assertCleanLoad;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 
 /**
@@ -39,26 +32,12 @@ public class ZooKeeperOutageIT {
 
     @Test
     public void nodesServeWhileZooKeeperIsDownAndRollOutAfterItReturns() throws Exception {
-        String leader = cluster.leader();
-        ExecutorService clients = Executors.newCachedThreadPool();
-        try {
-            List<Future<String>> loads = new ArrayList<>();
-            for (String f : cluster.followers()) {
-                loads.add(clients.submit(() -> cluster.run(f, "kv:load --seconds 12 --threads 1 --prefix zk")));
-                loads.add(clients.submit(() -> cluster.run(leader, "kv:load --seconds 12 --threads 1 --prefix zk-" + f
-                        + " --remote " + f)));
-            }
+        try (Loads loads = new Loads(cluster, 12, 1, "zk")) {
             Thread.sleep(2_000);
             cluster.zookeeper().stop();
             Thread.sleep(6_000);
             cluster.zookeeper().restart();
-            for (Future<String> load : loads) {
-                String report = load.get(2, TimeUnit.MINUTES);
-                System.out.println("kv:load while ZooKeeper was down: " + report.trim());
-                assertCleanLoad(report);
-            }
-        } finally {
-            clients.shutdownNow();
+            loads.assertClean("while ZooKeeper was down");
         }
         long start = System.nanoTime();
         cluster.awaitReady();

@@ -1,0 +1,45 @@
+package io.hotpot.itests.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.hotpot.itests.cluster.RunningCluster.assertCleanLoad;
+
+/**
+ * Read-after-write clients on every follower's KV store, each through a node's console
+ * ({@code kv:load}): one local on the follower, one from the leader through Aries RSA.
+ */
+final class Loads implements AutoCloseable {
+
+    private final ExecutorService clients = Executors.newCachedThreadPool();
+    private final List<Future<String>> reports = new ArrayList<>();
+
+    /** Starts the clients; they run for the given time, then report. */
+    Loads(RunningCluster cluster, int seconds, int threads, String prefix) {
+        String leader = cluster.leader();
+        String args = " --seconds " + seconds + " --threads " + threads;
+        for (String f : cluster.followers()) {
+            reports.add(clients.submit(() -> cluster.run(f, "kv:load" + args + " --prefix " + prefix)));
+            reports.add(clients.submit(() -> cluster.run(leader, "kv:load" + args + " --prefix " + prefix + "-" + f
+                    + " --remote " + f)));
+        }
+    }
+
+    /** Waits for every client and asserts none saw a failed, mismatched or lost call. */
+    void assertClean(String label) throws Exception {
+        for (Future<String> report : reports) {
+            String r = report.get(2, TimeUnit.MINUTES);
+            System.out.println("kv:load " + label + ": " + r.trim());
+            assertCleanLoad(r);
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.shutdownNow();
+    }
+}
