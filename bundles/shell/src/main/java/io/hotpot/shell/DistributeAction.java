@@ -1,6 +1,5 @@
 package io.hotpot.shell;
 
-import io.hotpot.api.ApplyReport;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.RolloutResult;
 import io.hotpot.api.cluster.Trigger;
@@ -28,16 +27,7 @@ public class DistributeAction extends TargetAction {
         DistributionTarget t = resolveTarget();
         RolloutResult result = t.isBundle() ? cluster.distributeBundle(t.bundleId())
                 : cluster.distribute(t.url(), Trigger.CONSOLE);
-        RolloutTable.print(result, cluster.localNodeId(), System.out);
-        for (ApplyReport r : result.reports()) {
-            if (verbose && r.outcome().succeeded()) {
-                System.out.println(r.nodeId() + ": " + r.message());
-            }
-            if (!r.outcome().succeeded()) {
-                System.out.println(r.nodeId() + ": " + r.outcome() + " in phase " + r.failedPhase() + ": " + r.message());
-            }
-        }
-        System.out.println(RolloutTable.verdict(result));
+        RolloutTable.report(result, cluster.localNodeId(), verbose, System.out);
         return null;
     }
 }

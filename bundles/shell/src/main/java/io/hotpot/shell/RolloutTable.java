@@ -37,6 +37,19 @@ final class RolloutTable {
         table.print(out);
     }
 
+    /** The table, each failed node's reason (with verbose, every node's message), and the verdict. */
+    static void report(RolloutResult result, String leaderId, boolean verbose, PrintStream out) {
+        print(result, leaderId, out);
+        for (ApplyReport r : result.reports()) {
+            if (!r.outcome().succeeded()) {
+                out.println(r.nodeId() + ": " + r.outcome() + " in phase " + r.failedPhase() + ": " + r.message());
+            } else if (verbose) {
+                out.println(r.nodeId() + ": " + r.message());
+            }
+        }
+        out.println(verdict(result));
+    }
+
     static String verdict(RolloutResult result) {
         long ok = result.reports().stream().filter(r -> r.outcome().succeeded()).count();
         return (result.succeeded() ? "OK" : "FAILED") + ": rollout " + result.rolloutId() + " of "

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static io.hotpot.itests.cluster.RunningCluster.assertCleanLoad;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 import static io.hotpot.itests.cluster.RunningCluster.row;
@@ -92,6 +93,21 @@ public class RollbackIT {
         for (String f : cluster.followers()) {
             cluster.assertKv(f, "1.0.0", 1);
         }
+    }
+
+    @Test
+    public void test5_hotRollbackReturnsTheClusterToAKeptVersionWithItsState() {
+        String refused = cluster.run(cluster.leader(), "hot:rollback " + KV + " 9.9.9");
+        assertTrue(refused, refused.contains("kept no version 9.9.9 of " + KV));
+
+        String out = cluster.run(cluster.leader(), "hot:rollback " + KV + " 1.0.0");
+        assertOk(out);
+        assertTrue(out, out.contains("of " + KV + "/1.0.0"));
+        for (String f : cluster.followers()) {
+            cluster.assertKv(f, "1.0.0", 1);
+        }
+        String history = cluster.run(cluster.leader(), "hot:history " + KV);
+        assertTrue(history, history.contains("ROLLBACK"));
     }
 
     /** Distributes while the victim's clients, local and remote, keep calling; asserts none failed. */

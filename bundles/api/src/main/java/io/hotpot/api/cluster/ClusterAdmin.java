@@ -46,6 +46,22 @@ public interface ClusterAdmin {
     RolloutResult distributeBundle(long bundleId) throws ClusterException;
 
     /**
+     * Rolls the whole cluster back to an earlier version of a bundle that this node kept: the
+     * version is distributed again, like {@link #distribute}, through each node's downgrade path
+     * (the bundle's migration service imports state exported by the newer version).
+     *
+     * @param symbolicName the bundle
+     * @param version      the version to return to, or null for the one that ran before the
+     *                     current one
+     * @return the per-node outcome
+     * @throws ClusterException if this node is not the leader, or it kept no such version
+     */
+    RolloutResult rollback(String symbolicName, String version) throws ClusterException;
+
+    /** @return the versions of a bundle this node kept, most recently applied first */
+    List<io.hotpot.api.ArtifactDescriptor> kept(String symbolicName);
+
+    /**
      * Reads the cluster's desired state from ZooKeeper. Blocks for a few ZooKeeper round trips.
      *
      * @return the artifact every node must run, per symbolic name; empty when ZooKeeper cannot be

@@ -5,5 +5,7 @@ public enum Trigger {
     /** The {@code hot:distribute} console command. */
     CONSOLE,
     /** A jar dropped into, or replaced in, the leader's {@code deploy/} folder. */
-    DEPLOY
+    DEPLOY,
+    /** The {@code hot:rollback} console command: an earlier version the leader kept. */
+    ROLLBACK
 }

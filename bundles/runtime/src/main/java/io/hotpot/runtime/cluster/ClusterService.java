@@ -192,6 +192,32 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     }
 
     @Override
+    public RolloutResult rollback(String symbolicName, String version) throws ClusterException {
+        requireLeader(symbolicName);
+        List<ArtifactDescriptor> kept = store.kept(symbolicName);
+        if (kept.isEmpty()) {
+            throw new ClusterException(settings.nodeId() + " kept no version of " + symbolicName);
+        }
+        String current = applier.installed(symbolicName).map(b -> b.getVersion().toString()).orElse(null);
+        Optional<ArtifactDescriptor> target = version == null
+                ? kept.stream().filter(a -> !a.version().equals(current)).findFirst()
+                : kept.stream().filter(a -> a.version().equals(version)).findFirst();
+        if (target.isEmpty()) {
+            throw new ClusterException(settings.nodeId() + " kept no " + (version == null ? "earlier version" : "version "
+                    + version) + " of " + symbolicName + "; kept: "
+                    + kept.stream().map(ArtifactDescriptor::version).distinct().toList());
+        }
+        Path jar = store.artifact(target.get().sha256()).orElseThrow(
+                () -> new ClusterException(settings.nodeId() + " lost the bytes of " + target.get().coordinates()));
+        return rollout("rollback of " + symbolicName + " to " + target.get().version(), target.get(), jar, Trigger.ROLLBACK);
+    }
+
+    @Override
+    public List<ArtifactDescriptor> kept(String symbolicName) {
+        return store.kept(symbolicName);
+    }
+
+    @Override
     public Map<String, ArtifactDescriptor> desired() {
         Map<String, ArtifactDescriptor> desired = new java.util.TreeMap<>();
         try {

@@ -153,6 +153,39 @@ public final class ArtifactStore {
             p.store(out, "Hotpot: the artifact applied for this symbolic name");
         }
         move(tmp, applied.resolve(safe(artifact.symbolicName()) + ".properties"));
+        // The history of what ran, one line per apply, is what hot:rollback chooses from.
+        Files.writeString(applied.resolve(safe(artifact.symbolicName()) + ".history"),
+                artifact.version() + " " + artifact.sha256() + " " + artifact.size() + "\n",
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /**
+     * @param symbolicName a bundle symbolic name
+     * @return the artifacts of that name that ran on this node and whose bytes the store still
+     *         holds, most recently applied first, each digest once
+     */
+    public List<ArtifactDescriptor> kept(String symbolicName) {
+        if (!SAFE_NAME.matcher(symbolicName).matches()) {
+            return List.of();
+        }
+        Path history = applied.resolve(symbolicName + ".history");
+        if (!Files.isRegularFile(history)) {
+            return List.of();
+        }
+        try {
+            List<String> lines = new ArrayList<>(Files.readAllLines(history));
+            java.util.Collections.reverse(lines);
+            java.util.Map<String, ArtifactDescriptor> bySha = new java.util.LinkedHashMap<>();
+            for (String line : lines) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 3 && SHA.matcher(f[1]).matches() && artifact(f[1]).isPresent()) {
+                    bySha.putIfAbsent(f[1], new ArtifactDescriptor(symbolicName, f[0], f[1], Long.parseLong(f[2])));
+                }
+            }
+            return List.copyOf(bySha.values());
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
     }
 
     /** @return what Hotpot last applied for that symbolic name, if anything */

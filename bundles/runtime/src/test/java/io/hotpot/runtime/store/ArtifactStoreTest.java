@@ -40,6 +40,25 @@ public class ArtifactStoreTest {
     }
 
     @Test
+    public void keepsTheVersionsThatRanNewestFirstWhileTheirBytesAreStored() throws Exception {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        ArtifactDescriptor v1 = descriptor(store, "one", "1.0.0");
+        ArtifactDescriptor v2 = descriptor(store, "two", "2.0.0");
+        store.recordApplied(v1, "r1");
+        store.recordApplied(v2, "r2");
+        store.recordApplied(v1, "r3");
+        assertEquals(java.util.List.of(v1, v2), store.kept("org.example"));
+        Files.delete(store.artifact(v2.sha256()).orElseThrow());
+        assertEquals(java.util.List.of(v1), store.kept("org.example"));
+        assertEquals(java.util.List.of(), store.kept("org.unknown"));
+    }
+
+    private static ArtifactDescriptor descriptor(ArtifactStore store, String content, String version) throws IOException {
+        Path file = store.put(new ByteArrayInputStream(content.getBytes()));
+        return new ArtifactDescriptor("org.example", version, Sha256.of(file), Files.size(file));
+    }
+
+    @Test
     public void stagingRefusesStreamsOverTheLimitAndLeavesNoFile() throws Exception {
         ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
         assertThrows(IOException.class, () -> store.stage(new ByteArrayInputStream(new byte[100]), 99));
