@@ -4,9 +4,8 @@ package io.hotpot.api;
  * The remote service every Hotpot node exports through Aries Remote Service Admin, and the leader
  * calls on each follower to push and apply a bundle.
  *
- * <p>A push is three steps: {@link #beginTransfer}, zero or more {@link #writeChunk} calls in
- * offset order, then {@link #apply}; or, to stage first and apply later, {@link #stage} and then
- * {@link #applyStored}. The leader chooses the chunk size; the follower enforces its
+ * <p>A push is four steps: {@link #beginTransfer}, zero or more {@link #writeChunk} calls in
+ * offset order, {@link #stage}, and later {@link #applyStored}. The leader chooses the chunk size; the follower enforces its
  * own maximum artifact size. Nothing in the OSGi framework is touched before {@link #apply}
  * has verified the size, the SHA-256 digest and the manifest of the received bytes.
  *
@@ -49,18 +48,6 @@ public interface FollowerService {
     void writeChunk(String transferId, long offset, byte[] data) throws TransferException;
 
     /**
-     * Verifies the staged bytes and applies them: install, or export state, {@code Bundle.update},
-     * {@code FrameworkWiring.refreshBundles} of the bundle's dependency closure, start, import state.
-     * On failure after the bundle was touched, the node restores the old bytes and the old state.
-     * Blocks until the bundle is ACTIVE again or the rollback has finished.
-     *
-     * @param transferId from {@link #beginTransfer}; the staging area is released in all cases
-     * @return the node's acknowledgement; failures are reported here, not thrown
-     * @throws TransferException if the transfer id is unknown
-     */
-    ApplyReport apply(String transferId) throws TransferException;
-
-    /**
      * Verifies a finished transfer (size and SHA-256) and keeps the bytes in this node's store,
      * without applying them: the leader stages an artifact on every node before it applies it
      * anywhere, so that the rollout can finish from any node's copy if the leader dies.
@@ -71,8 +58,11 @@ public interface FollowerService {
     void stage(String transferId) throws TransferException;
 
     /**
-     * Applies an artifact this node already stores (staged, or applied before), like
-     * {@link #apply(String)}. Blocks until the bundle is ACTIVE again or the rollback has finished.
+     * Applies an artifact this node already stores (staged, or applied before): install, or export
+     * state, {@code Bundle.update}, {@code FrameworkWiring.refreshBundles} of the bundle's
+     * dependency closure when needed, start, import state. On failure after the bundle was
+     * touched, the node restores the old bytes and the old state. Blocks until the bundle is
+     * ACTIVE again or the rollback has finished.
      *
      * @param rolloutId the rollout this belongs to
      * @param artifact  what to apply; the stored bytes are checked against it again

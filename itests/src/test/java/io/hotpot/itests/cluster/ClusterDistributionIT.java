@@ -98,7 +98,7 @@ public class ClusterDistributionIT {
         Path broken = cluster.nodes().home(leader).resolve("deploy/broken.jar");
         Files.write(broken, Arrays.copyOf(bytes, bytes.length / 2));
         await("the leader's log names the corrupt file").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
-                .until(() -> cluster.nodes().log(leader).contains("rejected " + broken + " on node " + leader + ": "));
+                .until(() -> cluster.nodes().log(leader).contains("rejected " + leader + ": " + broken + ": "));
         for (String node : cluster.followers()) {
             cluster.assertKv(node, "1.1.0", 2);
         }
@@ -109,7 +109,7 @@ public class ClusterDistributionIT {
         String leader = cluster.leader();
         Path plain = Fixtures.plainJar(cluster.nodes().home(leader).resolve("deploy/plain-library.jar"));
         await("the leader's log names the non-bundle").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
-                .until(() -> cluster.nodes().log(leader).contains("rejected " + plain + " on node " + leader
+                .until(() -> cluster.nodes().log(leader).contains("rejected " + leader + ": " + plain
                         + ": not an OSGi bundle"));
         for (String node : cluster.followers()) {
             cluster.assertKv(node, "1.1.0", 2);

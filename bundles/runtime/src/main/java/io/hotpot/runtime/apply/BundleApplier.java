@@ -65,8 +65,14 @@ public final class BundleApplier implements Closeable {
     /** Location prefix of bundles Hotpot installs itself. */
     public static final String LOCATION_PREFIX = "hotpot:";
 
-    /** The outcome of a swap, before it becomes a report. */
-    private record Result(ApplyOutcome outcome, ApplyPhase phase, String message, long stateBytes) {
+    /**
+     * The outcome of a swap, before it becomes a report.
+     *
+     * @param runs the artifact the bundle runs now, to record once the gate is open; null when the
+     *             swap left the bundle untouched or in doubt (then the journal entry stays)
+     */
+    private record Result(ApplyOutcome outcome, ApplyPhase phase, String message, long stateBytes,
+                          ArtifactDescriptor runs) {
     }
 
     /** Called as the swap reaches each phase: where the fault points are. */
@@ -362,6 +368,16 @@ public final class BundleApplier implements Closeable {
         } finally {
             pause = gate.open();
         }
+        // Book-keeping waits until callers run again: a crash before it only makes recovery put
+        // back the old version and snapshot, one of the two states a swap may end in.
+        if (result.runs() != null) {
+            recordQuietly(result.runs(), rolloutId);
+            try {
+                journal.remove(d.symbolicName());
+            } catch (IOException e) {
+                LOG.warn("Hotpot: cannot remove the journal entry of {}; the next start restores it", d.symbolicName(), e);
+            }
+        }
         return report(d, result.outcome(), previous, bundle, result.phase(), result.message(), result.stateBytes(),
                 pause.closedNanos() / 1000, pause.heldCalls(), start);
     }
@@ -388,7 +404,7 @@ public final class BundleApplier implements Closeable {
         } catch (ApplyFailure | IOException e) {
             resumeQuietly(bundle);
             return new Result(ApplyOutcome.REJECTED, ApplyPhase.EXPORT, "state export of " + bsnVersion(bundle) + " on "
-                    + nodeId + " failed, nothing changed: " + e.getMessage(), -1);
+                    + nodeId + " failed, nothing changed: " + e.getMessage(), -1, null);
         }
         long stateBytes = snapshot == null ? -1 : snapshot.size();
         clock.lap("export");
@@ -404,25 +420,21 @@ public final class BundleApplier implements Closeable {
                     default -> "DURING_IMPORT";
                 });
             });
-            store.recordApplied(d, rolloutId);
-            journal.remove(d.symbolicName());
             return new Result(ApplyOutcome.UPDATED, null, "updated " + d.symbolicName() + " " + previous + " -> "
                     + d.version() + " on " + nodeId + (snapshot == null ? "" : " with " + stateBytes + " bytes of state")
-                    + " (gate closed: " + clock + ")", stateBytes);
+                    + " (gate closed: " + clock + ")", stateBytes, d);
         } catch (ApplyFailure | IOException failure) {
             ApplyPhase phase = failure instanceof ApplyFailure f ? f.phase() : ApplyPhase.UPDATE;
             String cause = d.coordinates() + " failed in phase " + phase + " on " + nodeId + ": " + failure.getMessage();
             LOG.warn("Hotpot: {}; rolling back to {} {}", cause, d.symbolicName(), previous);
             try {
                 switchTo(bundle, oldJar, wasActive, snapshot, ApplyPhase.ROLLBACK, new PhaseClock(), phase2 -> { });
-                recordQuietly(old, rolloutId);
-                journal.remove(d.symbolicName());
                 return new Result(ApplyOutcome.ROLLED_BACK, phase, cause + "; rolled back to " + previous
-                        + (snapshot == null ? "" : " with its state"), stateBytes);
+                        + (snapshot == null ? "" : " with its state"), stateBytes, old);
             } catch (ApplyFailure | IOException rollbackFailure) {
                 LOG.error("Hotpot: rollback of {} to {} on {} failed", d.symbolicName(), previous, nodeId, rollbackFailure);
                 return new Result(ApplyOutcome.FAILED, ApplyPhase.ROLLBACK,
-                        cause + "; ROLLBACK FAILED: " + rollbackFailure.getMessage(), stateBytes);
+                        cause + "; ROLLBACK FAILED: " + rollbackFailure.getMessage(), stateBytes, null);
             }
         }
     }

@@ -70,17 +70,6 @@ public final class DeployTrigger implements ArtifactInstaller {
         LOG.info("Hotpot deploy/: {} was removed on node {}; its bundle keeps running on every node", artifact, nodeId);
     }
 
-    /** The cluster's message names the node and the file first; the log line already does. */
-    private String reason(String message, Path file) {
-        String reason = message == null ? "" : message;
-        for (String prefix : new String[]{nodeId + ": ", file + ": "}) {
-            if (reason.startsWith(prefix)) {
-                reason = reason.substring(prefix.length());
-            }
-        }
-        return reason;
-    }
-
     private void distribute(File artifact) {
         Path file = artifact.toPath().toAbsolutePath();
         try {
@@ -99,7 +88,8 @@ public final class DeployTrigger implements ArtifactInstaller {
             LOG.info("Hotpot deploy/: {} -> rollout {}: {}", file, result.rolloutId(),
                     result.succeeded() ? "every node runs " + result.artifact().coordinates() : "FAILED on some nodes");
         } catch (ClusterException e) {
-            LOG.error("Hotpot deploy/: rejected {} on node {}: {}", file, nodeId, reason(e.getMessage(), file));
+            // The cluster's message names the node and the file: "node1: /deploy/x.jar: not an OSGi bundle ...".
+            LOG.error("Hotpot deploy/: rejected {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

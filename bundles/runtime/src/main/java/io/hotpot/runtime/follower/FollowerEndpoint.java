@@ -1,7 +1,5 @@
 package io.hotpot.runtime.follower;
 
-import io.hotpot.api.ApplyOutcome;
-import io.hotpot.api.ApplyPhase;
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.BundleStatus;
 import io.hotpot.api.FollowerService;
@@ -91,25 +89,6 @@ public final class FollowerEndpoint implements FollowerService {
     @Override
     public void writeChunk(String transferId, long offset, byte[] data) throws TransferException {
         transfers.write(transferId, offset, data);
-    }
-
-    @Override
-    public ApplyReport apply(String transferId) throws TransferException {
-        long start = System.nanoTime();
-        ArtifactDescriptor announced = transfers.descriptor(transferId)
-                .orElseThrow(() -> new TransferException(nodeId + ": unknown transfer " + transferId));
-        InboundTransfers.Completed done;
-        try {
-            done = transfers.complete(transferId);
-        } catch (TransferException e) {
-            LOG.error("Hotpot: REJECTED {} on node {} [{}]: {}", announced.coordinates(), nodeId, ApplyPhase.VERIFY,
-                    e.getMessage());
-            return new ApplyReport(nodeId, announced, ApplyOutcome.REJECTED, null, null, null, ApplyPhase.VERIFY,
-                    e.getMessage(), -1, -1, -1, (System.nanoTime() - start) / 1_000_000);
-        }
-        ApplyReport report = applier.apply(done.rolloutId(), done.descriptor(), done.file());
-        outcomes.accept(report);
-        return report;
     }
 
     @Override

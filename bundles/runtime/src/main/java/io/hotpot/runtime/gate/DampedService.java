@@ -20,7 +20,8 @@ final class DampedService implements InvocationHandler {
     private final CallGate gate;
     private final long waitMs;
     private final Object lock = new Object();
-    private Object target;
+    // Read on every call without the lock; written under it, with a notify for waiting calls.
+    private volatile Object target;
     private ServiceReference<?> targetRef;
     private ServiceRegistration<?> registration;
 
@@ -92,6 +93,10 @@ final class DampedService implements InvocationHandler {
     }
 
     private Object awaitTarget() throws InterruptedException {
+        Object current = target;
+        if (current != null) {
+            return current;
+        }
         synchronized (lock) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (target == null) {

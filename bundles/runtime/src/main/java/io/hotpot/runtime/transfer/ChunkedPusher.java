@@ -1,9 +1,11 @@
 package io.hotpot.runtime.transfer;
 
+import io.hotpot.api.ApplyOutcome;
 import io.hotpot.api.ApplyPhase;
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.FollowerService;
+import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
 
 import java.io.InputStream;
@@ -14,7 +16,7 @@ import java.util.Optional;
 
 /**
  * The leader's side of a transfer to one follower: {@code beginTransfer}, the chunks from the
- * follower's resume offset, then {@code apply}. Stateless and thread-safe; one call per follower
+ * follower's resume offset, then {@code stage}. Stateless and thread-safe; one call per follower
  * may run in parallel.
  */
 public final class ChunkedPusher {
@@ -33,33 +35,19 @@ public final class ChunkedPusher {
     }
 
     /**
-     * Pushes and applies an artifact on one follower. Blocks until the follower acknowledged.
+     * Sends an artifact to one follower and has it verify and keep the bytes, without applying
+     * them. Blocks until the follower answered.
      *
      * @param nodeId    the follower, for reports
      * @param follower  its (remote) service
      * @param rolloutId the distribution
      * @param artifact  what the bytes are
      * @param jar       the bytes
-     * @return the follower's report, or a {@code FAILED} report naming the phase if a call threw
-     */
-    public ApplyReport push(String nodeId, FollowerService follower, String rolloutId, ArtifactDescriptor artifact,
-                            Path jar) {
-        return send(nodeId, follower, rolloutId, artifact, jar, true).orElseThrow();
-    }
-
-    /**
-     * Sends and stages an artifact on one follower without applying it. Blocks until the follower
-     * verified and stored the bytes.
-     *
-     * @return empty once staged, or a {@code FAILED} report naming the phase
+     * @return empty once staged; else a {@code REJECTED} report if the follower refused the bytes,
+     *         or a {@code FAILED} one naming the phase in which a call failed
      */
     public Optional<ApplyReport> stage(String nodeId, FollowerService follower, String rolloutId,
                                        ArtifactDescriptor artifact, Path jar) {
-        return send(nodeId, follower, rolloutId, artifact, jar, false);
-    }
-
-    private Optional<ApplyReport> send(String nodeId, FollowerService follower, String rolloutId,
-                                       ArtifactDescriptor artifact, Path jar, boolean apply) {
         long start = System.nanoTime();
         ApplyPhase phase = ApplyPhase.CONNECT;
         String transferId = null;
@@ -77,11 +65,15 @@ public final class ChunkedPusher {
                 }
             }
             phase = ApplyPhase.VERIFY;
-            if (!apply) {
-                follower.stage(transferId);
-                return Optional.empty();
+            follower.stage(transferId);
+            return Optional.empty();
+        } catch (TransferException e) {
+            if (phase == ApplyPhase.TRANSFER) {
+                abortQuietly(follower, transferId);
             }
-            return Optional.of(follower.apply(transferId));
+            // The follower answered and said no: nothing was touched there.
+            return Optional.of(new ApplyReport(nodeId, artifact, ApplyOutcome.REJECTED, null, null, null, phase,
+                    e.getMessage(), -1, -1, -1, (System.nanoTime() - start) / 1_000_000));
         } catch (Exception e) {
             if (transferId != null && phase == ApplyPhase.TRANSFER) {
                 abortQuietly(follower, transferId);
@@ -106,10 +98,4 @@ public final class ChunkedPusher {
         }
         return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
     }
-
-    /** @return this pusher's chunk size in bytes */
-    public int chunkSize() {
-        return chunkSize;
-    }
-
 }

@@ -18,33 +18,50 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-/** The leader's pusher against a follower backed by the real {@link InboundTransfers}, with no network. */
+/** The leader's pusher against a follower backed by the real {@link InboundTransfers} and store, with no network. */
 public class ChunkedPusherTest {
 
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
     @Test
-    public void pushesEveryByteInChunksAndReturnsTheFollowersReport() throws Exception {
+    public void stagesEveryByteInChunksOnTheFollower() throws Exception {
         byte[] bytes = new byte[1_000_003];
         new Random(1).nextBytes(bytes);
         Path jar = tmp.newFile("a.jar").toPath();
         Files.write(jar, bytes);
         ArtifactDescriptor d = new ArtifactDescriptor("org.example", "1.0.0", Sha256.of(jar), bytes.length);
-        RecordingFollower follower = new RecordingFollower(new InboundTransfers("n2",
-                new ArtifactStore(tmp.newFolder("n2").toPath()), 10_000_000));
+        ArtifactStore store = new ArtifactStore(tmp.newFolder("n2").toPath());
+        RecordingFollower follower = new RecordingFollower(new InboundTransfers("n2", store, 10_000_000));
 
-        ApplyReport report = new ChunkedPusher(256 * 1024).push("n2", follower, "r1", d, jar);
+        Optional<ApplyReport> failure = new ChunkedPusher(256 * 1024).stage("n2", follower, "r1", d, jar);
 
-        assertEquals(ApplyOutcome.UNCHANGED, report.outcome());
+        assertEquals(Optional.empty(), failure);
         assertEquals(List.of(262144, 262144, 262144, 213571), follower.chunkSizes);
-        assertArrayEquals(bytes, follower.received);
+        assertArrayEquals(bytes, Files.readAllBytes(store.artifact(d.sha256()).orElseThrow()));
+    }
+
+    @Test
+    public void bytesThatDoNotMatchTheDigestAreRejectedInVerify() throws Exception {
+        Path jar = tmp.newFile("c.jar").toPath();
+        Files.write(jar, new byte[100]);
+        ArtifactDescriptor lie = new ArtifactDescriptor("org.example", "1.0.0", "ab".repeat(32), 100);
+        ArtifactStore store = new ArtifactStore(tmp.newFolder("n4").toPath());
+
+        ApplyReport report = new ChunkedPusher(64).stage("n4", new RecordingFollower(new InboundTransfers("n4", store,
+                1000)), "r1", lie, jar).orElseThrow();
+
+        assertEquals(ApplyOutcome.REJECTED, report.outcome());
+        assertEquals(ApplyPhase.VERIFY, report.failedPhase());
+        assertTrue(report.message(), report.message().contains("digest mismatch"));
+        assertEquals(Optional.empty(), store.artifact(lie.sha256()));
     }
 
     @Test
@@ -58,7 +75,7 @@ public class ChunkedPusherTest {
                 throw new IllegalStateException("connection refused");
             }
         };
-        ApplyReport report = new ChunkedPusher(4).push("n3", down, "r1", d, jar);
+        ApplyReport report = new ChunkedPusher(4).stage("n3", down, "r1", d, jar).orElseThrow();
         assertEquals(ApplyOutcome.FAILED, report.outcome());
         assertEquals(ApplyPhase.CONNECT, report.failedPhase());
         assertTrue(report.message(), report.message().contains("n3") && report.message().contains("connection refused"));
@@ -67,7 +84,6 @@ public class ChunkedPusherTest {
     private static class RecordingFollower implements FollowerService {
         final InboundTransfers transfers;
         final List<Integer> chunkSizes = new ArrayList<>();
-        byte[] received;
 
         RecordingFollower(InboundTransfers transfers) {
             this.transfers = transfers;
@@ -95,26 +111,13 @@ public class ChunkedPusherTest {
         }
 
         @Override
-        public ApplyReport apply(String transferId) throws TransferException {
-            InboundTransfers.Completed done = transfers.complete(transferId);
-            try {
-                received = Files.readAllBytes(done.file());
-            } catch (java.io.IOException e) {
-                throw new TransferException(e.toString());
-            }
-            return new ApplyReport("n2", done.descriptor(), ApplyOutcome.UNCHANGED, "1.0.0", "1.0.0", "ACTIVE",
-                    null, "ok", -1, -1, -1, 0);
-        }
-
-        @Override
         public void stage(String transferId) throws TransferException {
             transfers.complete(transferId);
         }
 
         @Override
         public ApplyReport applyStored(String rolloutId, ArtifactDescriptor artifact) {
-            return new ApplyReport("n2", artifact, ApplyOutcome.UNCHANGED, "1.0.0", "1.0.0", "ACTIVE",
-                    null, "ok", -1, -1, -1, 0);
+            throw new UnsupportedOperationException("not part of a transfer");
         }
 
         @Override
