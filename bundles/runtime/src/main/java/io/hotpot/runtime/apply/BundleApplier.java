@@ -442,12 +442,22 @@ public final class BundleApplier implements Closeable {
     /** update, refresh if needed, start, hand the snapshot to the new revision, wait until it serves. */
     private void switchTo(Bundle bundle, Path jar, boolean start, StateSnapshot snapshot, ApplyPhase importPhase,
                           PhaseClock clock, Progress progress) throws ApplyFailure, IOException, InterruptedException {
-        try (InputStream in = Files.newInputStream(jar)) {
-            bundle.update(in);
-        } catch (BundleException e) {
-            // Updating an ACTIVE bundle restarts it (4.4.9), so update itself reports a revision
-            // that cannot resolve or whose activator throws: name that phase.
-            throw new ApplyFailure(phaseOf(e), "Bundle.update: " + describe(e), e);
+        for (int attempt = 1; ; attempt++) {
+            try (InputStream in = Files.newInputStream(jar)) {
+                bundle.update(in);
+                break;
+            } catch (BundleException e) {
+                // Felix gives up a resolve when a thread holding its global lock needs this bundle's
+                // lock (its deadlock avoidance); that is a lost race, not a verdict on the bytes.
+                if (attempt < 3 && String.valueOf(e.getMessage()).contains("global lock")) {
+                    LOG.info("Hotpot: {} lost Felix's global lock race; updating again", bsnVersion(bundle));
+                    Thread.sleep(20);
+                    continue;
+                }
+                // Updating an ACTIVE bundle restarts it (4.4.9), so update itself reports a revision
+                // that cannot resolve or whose activator throws: name that phase.
+                throw new ApplyFailure(phaseOf(e), "Bundle.update: " + describe(e), e);
+            }
         }
         clock.lap("update");
         progress.reached("UPDATED");

@@ -50,9 +50,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * The node's {@link ClusterAdmin}: runs rollouts when this node leads, and gathers the cluster's
  * view for the console.
  *
- * <p>A rollout applies the artifact on the leader first. The leader acts as the first canary: if
- * the artifact does not apply there, no follower is touched. Then every member registered in
- * ZooKeeper, and every node whose endpoint RSA imported, receives the bytes in parallel.
+ * <p>A rollout records the desired state in ZooKeeper, stages the bytes on every follower (every
+ * member registered in ZooKeeper, and every node whose endpoint RSA imported, in parallel), applies
+ * them on the leader, and then on every follower. If they do not apply on the leader, no follower
+ * applies them and the desired state goes back to what it was.
  *
  * <p>Thread-safe; rollouts are serialized.
  */

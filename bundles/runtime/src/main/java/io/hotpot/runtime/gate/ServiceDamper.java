@@ -12,6 +12,9 @@ import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.hooks.service.EventListenerHook;
 import org.osgi.framework.hooks.service.FindHook;
 import org.osgi.framework.hooks.service.ListenerHook;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -217,7 +220,15 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         }
         Bundle bundle = ref.getBundle();
         String[] classes = (String[]) ref.getProperty(Constants.OBJECTCLASS);
-        Class<?>[] interfaces = interfaces(bundle, classes);
+        Class<?>[] interfaces = interfaces(service, classes);
+        if (interfaces == null) {
+            // Not interfaces of one class loader after all: leave the service to its consumers, ungated.
+            hidden.remove(id(ref));
+            context.ungetService(ref);
+            LOG.warn("Hotpot: cannot gate {} of bundle {}: not interfaces of one class loader; consumers that "
+                    + "looked for it while it was hidden must look again", Arrays.toString(classes), bundle.getSymbolicName());
+            return;
+        }
         DampedService d = new DampedService(key, bundle.getSymbolicName(), gate(bundle.getSymbolicName()), waitMs);
         d.target(ref, service);
         Object proxy = Proxy.newProxyInstance(interfaces[0].getClassLoader(), interfaces, d);
@@ -252,22 +263,55 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         if (Arrays.asList(classes).contains(StateMigration.class.getName())) {
             return false;
         }
-        return interfaces(bundle, classes) != null;
+        return importedFromElsewhere(bundle, classes);
     }
 
-    /** @return the interfaces, if all are interfaces from one class loader that the swap does not replace */
-    private static Class<?>[] interfaces(Bundle bundle, String[] classes) {
-        Class<?>[] result = new Class<?>[classes.length];
-        ClassLoader own = bundle.adapt(org.osgi.framework.wiring.BundleWiring.class) == null ? null
-                : bundle.adapt(org.osgi.framework.wiring.BundleWiring.class).getClassLoader();
-        for (int i = 0; i < classes.length; i++) {
-            try {
-                result[i] = bundle.loadClass(classes[i]);
-            } catch (ClassNotFoundException | IllegalStateException e) {
-                return null;
+    /**
+     * Whether every named class is in a package the bundle imports from another bundle, read from
+     * its wiring. No class is loaded here: this runs inside the framework's event delivery, where a
+     * class load that resolves a bundle takes the framework's global lock, and Felix then interrupts
+     * a thread updating that bundle (OSGi deadlock avoidance), failing the update.
+     */
+    private static boolean importedFromElsewhere(Bundle bundle, String[] classes) {
+        BundleWiring wiring = bundle.adapt(BundleWiring.class);
+        if (wiring == null) {
+            return false;
+        }
+        Set<String> imported = new java.util.HashSet<>();
+        for (BundleWire wire : wiring.getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            if (!wire.getProvider().getBundle().equals(bundle)) {
+                imported.add(String.valueOf(wire.getCapability().getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE)));
             }
-            if (!result[i].isInterface() || result[i].getClassLoader() == own
-                    || result[i].getClassLoader() != result[0].getClassLoader()) {
+        }
+        for (String name : classes) {
+            int dot = name.lastIndexOf('.');
+            if (dot < 0 || !imported.contains(name.substring(0, dot))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return the named interfaces as the service object implements them (so nothing is loaded by
+     *         name), if all are interfaces of one class loader; else null
+     */
+    private static Class<?>[] interfaces(Object service, String[] classes) {
+        Map<String, Class<?>> implemented = new java.util.HashMap<>();
+        java.util.Deque<Class<?>> todo = new java.util.ArrayDeque<>();
+        for (Class<?> c = service.getClass(); c != null; c = c.getSuperclass()) {
+            todo.addAll(Arrays.asList(c.getInterfaces()));
+        }
+        while (!todo.isEmpty()) {
+            Class<?> i = todo.pop();
+            if (implemented.putIfAbsent(i.getName(), i) == null) {
+                todo.addAll(Arrays.asList(i.getInterfaces()));
+            }
+        }
+        Class<?>[] result = new Class<?>[classes.length];
+        for (int i = 0; i < classes.length; i++) {
+            result[i] = implemented.get(classes[i]);
+            if (result[i] == null || result[i].getClassLoader() != result[0].getClassLoader()) {
                 return null;
             }
         }
