@@ -19,6 +19,11 @@ public enum ApplyPhase {
     START,
     /** Waiting for the new version's migration service and importing the state into it. */
     IMPORT,
+    /**
+     * The health gate, with calls still held: the new revision is ACTIVE, its state imported, and
+     * every {@link io.hotpot.api.health.HealthCheck} it registered answered healthy in time.
+     */
+    HEALTH,
     /** Restoring the old bytes and state after a failure. */
     ROLLBACK,
     /** Reaching the node at all (the leader could not call it). */

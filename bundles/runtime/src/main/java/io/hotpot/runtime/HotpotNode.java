@@ -5,12 +5,14 @@ import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.FaultPoints;
 import io.hotpot.runtime.artifact.ArtifactInspector;
+import io.hotpot.runtime.cluster.ArtifactFetcher;
 import io.hotpot.runtime.cluster.ClusterService;
 import io.hotpot.runtime.cluster.ClusterState;
 import io.hotpot.runtime.cluster.Convergence;
 import io.hotpot.runtime.cluster.FollowerDirectory;
 import io.hotpot.runtime.cluster.Leadership;
 import io.hotpot.runtime.cluster.Membership;
+import io.hotpot.runtime.cluster.RolloutLog;
 import io.hotpot.runtime.deploy.DeployTrigger;
 import io.hotpot.runtime.deploy.FileStability;
 import io.hotpot.runtime.follower.FollowerEndpoint;
@@ -78,12 +80,12 @@ public final class HotpotNode {
                 context.getProperty("karaf.base"), context.getProperty("karaf.data"));
         String id = s.nodeId();
 
-        ArtifactStore store = new ArtifactStore(s.dataDir());
+        ArtifactStore store = new ArtifactStore(s.dataDir(), s.keptVersions());
         ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes());
         ServiceDamper damper = own(new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs()));
         FaultPoints faults = new FaultPoints(s.dataDir());
         BundleApplier applier = own(new BundleApplier(id, context, store, new SwapJournal(s.dataDir()), inspector,
-                damper, faults, s.migrationTimeoutMs()));
+                damper, faults, s.migrationTimeoutMs(), s.healthTimeoutMs()));
 
         // A swap interrupted by the last stop is finished first; its bundle's calls wait meanwhile.
         CountDownLatch gatesClosed = new CountDownLatch(1);
@@ -124,11 +126,15 @@ public final class HotpotNode {
         InboundTransfers transfers = new InboundTransfers(id, store, s.artifactMaxBytes());
         FollowerEndpoint endpoint = new FollowerEndpoint(id, transfers, applier, store, leadership::isLeader,
                 state::writeActual);
+        RolloutLog rollouts = new RolloutLog(curator, s.zookeeperRoot());
+        ArtifactFetcher fetcher = new ArtifactFetcher(id, store, directory, transfers, s.chunkSizeBytes());
         ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
-                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, faults));
-        Convergence convergence = own(new Convergence(curator, state, id, store, applier, directory, leadership,
-                transfers, s.chunkSizeBytes(), 3_000));
-        DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, new FileStability(500, 60_000));
+                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, faults));
+        leadership.whenElected(cluster::takeOver);
+        Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
+                rollouts, 3_000));
+        DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
+                new FileStability(500, 60_000));
 
         directory.start();
         membership.start();

@@ -52,4 +52,16 @@ public @interface NodeConfiguration {
 
     @AttributeDefinition(name = "Data folder", description = "Where artifacts, snapshots and staging files live; empty means ${karaf.data}/hotpot")
     String data_dir() default "";
+
+    @AttributeDefinition(name = "Health timeout (ms)", description = "How long a swapped bundle's own HealthCheck services may take to answer; the bundle's calls stay held meanwhile")
+    int health_timeout_ms() default 5_000;
+
+    @AttributeDefinition(name = "Kept versions", description = "How many versions of each bundle a node keeps (the running one included), the choices of hot:rollback; at least 2")
+    int kept_versions() default 3;
+
+    @AttributeDefinition(name = "History size", description = "How many rollouts the cluster keeps in ZooKeeper for hot:history")
+    int history_size() default 100;
+
+    @AttributeDefinition(name = "deploy/ rollout policy", description = "Policy of rollouts started from deploy/: all, rolling:<batch size>, canary or canary:<node id>")
+    String deploy_policy() default "all";
 }

@@ -1,5 +1,7 @@
 package io.hotpot.runtime;
 
+import io.hotpot.api.cluster.RolloutPolicy;
+
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -10,7 +12,8 @@ import java.util.Objects;
 public record NodeSettings(String nodeId, String zookeeperConnect, String zookeeperRoot,
                            int sessionTimeoutMs, int connectionTimeoutMs, int chunkSizeBytes,
                            long artifactMaxBytes, int callTimeoutMs, int applyTimeoutMs,
-                           int migrationTimeoutMs, int gateWaitMs, int endpointWaitMs, Path deployDir, Path dataDir) {
+                           int migrationTimeoutMs, int gateWaitMs, int endpointWaitMs, Path deployDir, Path dataDir,
+                           int healthTimeoutMs, int keptVersions, int historySize, RolloutPolicy deployPolicy) {
 
     /** @throws IllegalArgumentException naming the key whose value is unusable */
     public NodeSettings {
@@ -32,6 +35,13 @@ public record NodeSettings(String nodeId, String zookeeperConnect, String zookee
         requirePositive(migrationTimeoutMs, "migration.timeout.ms");
         requirePositive(gateWaitMs, "gate.wait.ms");
         requirePositive(endpointWaitMs, "endpoint.wait.ms");
+        requirePositive(healthTimeoutMs, "health.timeout.ms");
+        requirePositive(historySize, "history.size");
+        if (keptVersions < 2) {
+            throw new IllegalArgumentException("kept.versions must be >= 2 (the running version and the one to go back to): "
+                    + keptVersions);
+        }
+        Objects.requireNonNull(deployPolicy, "deploy.policy");
         Objects.requireNonNull(deployDir, "deploy.dir");
         Objects.requireNonNull(dataDir, "data.dir");
     }
@@ -51,7 +61,16 @@ public record NodeSettings(String nodeId, String zookeeperConnect, String zookee
         return new NodeSettings(id, c.zookeeper_connect().trim(), c.zookeeper_root().trim(),
                 c.zookeeper_session_timeout_ms(), c.zookeeper_connection_timeout_ms(), c.chunk_size_bytes(),
                 c.artifact_max_bytes(), c.call_timeout_ms(), c.apply_timeout_ms(), c.migration_timeout_ms(),
-                c.gate_wait_ms(), c.endpoint_wait_ms(), deploy.toAbsolutePath().normalize(), data.toAbsolutePath().normalize());
+                c.gate_wait_ms(), c.endpoint_wait_ms(), deploy.toAbsolutePath().normalize(), data.toAbsolutePath().normalize(),
+                c.health_timeout_ms(), c.kept_versions(), c.history_size(), policy(c.deploy_policy()));
+    }
+
+    private static RolloutPolicy policy(String text) {
+        try {
+            return RolloutPolicy.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("deploy.policy: " + e.getMessage(), e);
+        }
     }
 
     private static String orDot(String dir) {

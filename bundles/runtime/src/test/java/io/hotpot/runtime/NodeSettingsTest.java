@@ -1,5 +1,6 @@
 package io.hotpot.runtime;
 
+import io.hotpot.api.cluster.RolloutPolicy;
 import org.junit.Test;
 
 import java.nio.file.Path;
@@ -11,8 +12,12 @@ import static org.junit.Assert.assertTrue;
 public class NodeSettingsTest {
 
     private static NodeSettings settings(String nodeId, String root, int chunk) {
+        return settings(nodeId, root, chunk, 3);
+    }
+
+    private static NodeSettings settings(String nodeId, String root, int chunk, int keptVersions) {
         return new NodeSettings(nodeId, "127.0.0.1:2181", root, 10_000, 5_000, chunk, 1000, 1000, 1000, 1000, 1000, 1000,
-                Path.of("deploy"), Path.of("data"));
+                Path.of("deploy"), Path.of("data"), 5_000, keptVersions, 100, RolloutPolicy.ALL);
     }
 
     @Test
@@ -28,5 +33,7 @@ public class NodeSettingsTest {
         assertTrue(e.getMessage(), e.getMessage().startsWith("zookeeper.root"));
         e = assertThrows(IllegalArgumentException.class, () -> settings("../n1", "/hotpot", 10));
         assertTrue(e.getMessage(), e.getMessage().startsWith("node.id"));
+        e = assertThrows(IllegalArgumentException.class, () -> settings("n1", "/hotpot", 10, 1));
+        assertTrue(e.getMessage(), e.getMessage().startsWith("kept.versions"));
     }
 }

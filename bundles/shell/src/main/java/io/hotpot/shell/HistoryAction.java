@@ -1,7 +1,8 @@
 package io.hotpot.shell;
 
 import io.hotpot.api.cluster.ClusterAdmin;
-import io.hotpot.api.cluster.RolloutResult;
+import io.hotpot.api.cluster.NodeProgress;
+import io.hotpot.api.cluster.RolloutRecord;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -14,9 +15,13 @@ import org.apache.karaf.shell.support.table.ShellTable;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 
-/** {@code hot:history}: the rollouts this node led, newest first. */
-@Command(scope = "hot", name = "history", description = "Lists the rollouts led by this node, newest first")
+/**
+ * {@code hot:history}: the cluster's rollouts as ZooKeeper keeps them, newest first, whichever
+ * node led them: version change, policy, outcome, and with {@code -v} each node's progress.
+ */
+@Command(scope = "hot", name = "history", description = "Lists the cluster's rollouts, newest first, with the outcome per node")
 @Service
 public class HistoryAction implements Action {
 
@@ -34,37 +39,35 @@ public class HistoryAction implements Action {
 
     @Override
     public Object execute() {
+        List<RolloutRecord> rollouts = cluster.rollouts().stream()
+                .filter(r -> symbolicName == null || symbolicName.equals(r.artifact().symbolicName())).toList();
         ShellTable table = new ShellTable();
         table.column("Rollout");
         table.column("Started");
         table.column("Trigger");
+        table.column("Policy");
         table.column("Bundle");
-        table.column("Version");
+        table.column("Change");
         table.column("SHA-256");
+        table.column("Leader");
         table.column("Nodes OK");
         table.column(new Col("Time (ms)").alignRight());
         table.column("Result");
-        table.emptyTableText("no rollouts led by this node");
-        for (RolloutResult r : cluster.history()) {
-            if (symbolicName != null && !symbolicName.equals(r.artifact().symbolicName())) {
-                continue;
-            }
-            long ok = r.reports().stream().filter(x -> x.outcome().succeeded()).count();
+        table.emptyTableText("no rollouts recorded in ZooKeeper");
+        for (RolloutRecord r : rollouts) {
+            long ok = r.nodes().stream().filter(n -> n.step() == NodeProgress.Step.APPLIED).count();
             table.addRow().addContent(r.rolloutId(), TIME.format(Instant.ofEpochMilli(r.startedAt())), r.trigger(),
-                    r.artifact().symbolicName(), r.artifact().version(), Format.digest(r.artifact().sha256()),
-                    ok + "/" + r.reports().size(), r.durationMs(), r.succeeded() ? "OK" : "FAILED");
+                    r.policy(), r.artifact().symbolicName(),
+                    (r.previous() == null ? "-" : r.previous().version()) + " -> " + r.artifact().version(),
+                    Format.digest(r.artifact().sha256()), r.leader(), ok + "/" + r.nodes().size(), r.durationMs(),
+                    r.succeeded() ? "OK" : r.status().name());
         }
         table.print(System.out);
         if (verbose) {
-            for (RolloutResult r : cluster.history()) {
-                if (symbolicName == null || symbolicName.equals(r.artifact().symbolicName())) {
-                    System.out.println();
-                    System.out.println(r.rolloutId() + " (" + r.source() + ")");
-                    RolloutTable.print(r, cluster.localNodeId(), System.out);
-                    r.reports().stream().filter(x -> !x.outcome().succeeded())
-                            .forEach(x -> System.out.println(x.nodeId() + ": " + x.outcome() + " in phase "
-                                    + x.failedPhase() + ": " + x.message()));
-                }
+            for (RolloutRecord r : rollouts) {
+                System.out.println();
+                System.out.println(r.rolloutId() + " (" + r.source() + ")");
+                RolloutTable.report(r, false, System.out);
             }
         }
         return null;

@@ -1,7 +1,7 @@
 package io.hotpot.shell;
 
 import io.hotpot.api.cluster.ClusterAdmin;
-import io.hotpot.api.cluster.RolloutResult;
+import io.hotpot.api.cluster.RolloutRecord;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -30,8 +30,9 @@ public class RollbackAction implements Action {
 
     @Override
     public Object execute() throws Exception {
-        RolloutResult result = cluster.rollback(symbolicName, version);
-        RolloutTable.report(result, cluster.localNodeId(), false, System.out);
+        RolloutRecord result = RolloutProgress.follow(listener -> cluster.rollback(symbolicName, version, listener),
+                System.out);
+        RolloutTable.report(result, false, System.out);
         return null;
     }
 }

@@ -1,22 +1,25 @@
 package io.hotpot.shell;
 
 import io.hotpot.api.ApplyReport;
-import io.hotpot.api.cluster.RolloutResult;
+import io.hotpot.api.cluster.NodeProgress;
+import io.hotpot.api.cluster.RolloutRecord;
+import io.hotpot.api.cluster.RolloutStatus;
 import org.apache.karaf.shell.support.table.Col;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.io.PrintStream;
 
-/** The per-node table of one rollout, shared by {@code hot:distribute} and {@code hot:history -v}. */
+/** The per-node table of one rollout, shared by {@code hot:distribute}, {@code hot:rollback} and {@code hot:history -v}. */
 final class RolloutTable {
 
     private RolloutTable() {
     }
 
-    static void print(RolloutResult result, String leaderId, PrintStream out) {
+    static void print(RolloutRecord rollout, PrintStream out) {
         ShellTable table = new ShellTable();
         table.column("Node");
         table.column("Role");
+        table.column("Step");
         table.column("Outcome");
         table.column("Version");
         table.column("Previous");
@@ -26,10 +29,16 @@ final class RolloutTable {
         table.column(new Col("Pause (ms)").alignRight());
         table.column(new Col("Held").alignRight());
         table.column(new Col("Time (ms)").alignRight());
-        for (ApplyReport r : result.reports()) {
-            table.addRow().addContent(r.nodeId(), r.nodeId().equals(leaderId) ? "leader" : "follower",
-                    r.outcome(), Format.orDash(r.runningVersion()), Format.orDash(r.previousVersion()),
-                    Format.orDash(r.bundleState()), r.outcome().succeeded() ? Format.digest(r.artifact().sha256()) : "-",
+        for (NodeProgress n : rollout.nodes()) {
+            ApplyReport r = n.report();
+            String role = n.nodeId().equals(rollout.leader()) ? "leader" : "follower";
+            if (r == null) {
+                table.addRow().addContent(n.nodeId(), role, n.step(), "-", "-", "-", "-", "-", "-", "-", "-", "-");
+                continue;
+            }
+            table.addRow().addContent(n.nodeId(), role, n.step(), r.outcome(), Format.orDash(r.runningVersion()),
+                    Format.orDash(r.previousVersion()), Format.orDash(r.bundleState()),
+                    r.outcome().succeeded() ? Format.digest(r.artifact().sha256()) : "-",
                     r.stateBytes() < 0 ? "-" : Long.toString(r.stateBytes()),
                     r.pauseMicros() < 0 ? "-" : String.format("%.1f", r.pauseMicros() / 1000.0),
                     r.heldCalls() < 0 ? "-" : Integer.toString(r.heldCalls()), r.durationMs());
@@ -37,23 +46,30 @@ final class RolloutTable {
         table.print(out);
     }
 
-    /** The table, each failed node's reason (with verbose, every node's message), and the verdict. */
-    static void report(RolloutResult result, String leaderId, boolean verbose, PrintStream out) {
-        print(result, leaderId, out);
-        for (ApplyReport r : result.reports()) {
-            if (!r.outcome().succeeded()) {
-                out.println(r.nodeId() + ": " + r.outcome() + " in phase " + r.failedPhase() + ": " + r.message());
-            } else if (verbose) {
-                out.println(r.nodeId() + ": " + r.message());
+    /** The table, each node's reason where it did not apply (with verbose, every message), and the verdict. */
+    static void report(RolloutRecord rollout, boolean verbose, PrintStream out) {
+        print(rollout, out);
+        for (NodeProgress n : rollout.nodes()) {
+            if (n.step() != NodeProgress.Step.APPLIED || verbose) {
+                ApplyReport r = n.report();
+                out.println(n.nodeId() + ": " + n.step() + (r == null || r.outcome().succeeded() ? ""
+                        : " (" + r.outcome() + " in phase " + r.failedPhase() + ")") + ": "
+                        + (n.detail().isEmpty() && r != null ? r.message() : n.detail()));
             }
         }
-        out.println(verdict(result));
+        out.println(verdict(rollout));
     }
 
-    static String verdict(RolloutResult result) {
-        long ok = result.reports().stream().filter(r -> r.outcome().succeeded()).count();
-        return (result.succeeded() ? "OK" : "FAILED") + ": rollout " + result.rolloutId() + " of "
-                + result.artifact().coordinates() + " sha256 " + Format.digest(result.artifact().sha256())
-                + ": " + ok + "/" + result.reports().size() + " nodes run it, " + result.durationMs() + " ms";
+    static String verdict(RolloutRecord r) {
+        long ok = r.nodes().stream().filter(n -> n.step() == NodeProgress.Step.APPLIED).count();
+        String head = r.succeeded() ? "OK" : switch (r.status()) {
+            case COMPLETED -> "INCOMPLETE";
+            case ROLLED_BACK -> "ROLLED BACK";
+            default -> r.status().name();
+        };
+        return head + ": rollout " + r.rolloutId() + " of " + r.artifact().coordinates() + " sha256 "
+                + Format.digest(r.artifact().sha256()) + " (" + r.policy() + "): " + ok + "/" + r.nodes().size()
+                + " nodes run it, " + r.durationMs() + " ms"
+                + (r.message().isEmpty() ? "" : (r.status() == RolloutStatus.COMPLETED ? "; " : "; halted: ") + r.message());
     }
 }

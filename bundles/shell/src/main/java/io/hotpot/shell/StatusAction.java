@@ -4,6 +4,7 @@ import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.BundleStatus;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.NodeView;
+import io.hotpot.api.cluster.RolloutRecord;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
@@ -67,6 +68,14 @@ public class StatusAction implements Action {
                             "MISSING: wants " + reference.get(bsn).version()));
         }
         table.print(System.out);
+        for (RolloutRecord r : cluster.rollouts()) {
+            if (!r.status().finished() && (symbolicName == null || symbolicName.equals(r.artifact().symbolicName()))) {
+                System.out.println();
+                System.out.println("IN PROGRESS: rollout " + r.rolloutId() + " of " + r.artifact().coordinates()
+                        + " (" + r.policy() + "), led by " + r.leader() + ", running for " + r.durationMs() + " ms");
+                RolloutTable.print(r, System.out);
+            }
+        }
         return null;
     }
 

@@ -24,39 +24,48 @@ public interface ClusterAdmin {
 
     /**
      * Distributes the bytes at a URL ({@code file:}, {@code mvn:}, {@code http:} ...) to the whole
-     * cluster: applies them on this node, then pushes them to every follower in parallel. Returns
-     * once every follower has acknowledged or failed.
+     * cluster as a new rollout: records it and the desired state in ZooKeeper, stages the bytes on
+     * every node, then applies them batch by batch as the policy says. A node that fails (or fails
+     * its health gate) halts the rollout, and every node already updated goes back to the previous
+     * version with its state. A node that cannot be reached is left behind and converges when it
+     * returns. Returns once the rollout completed or was rolled back.
      *
-     * @param url     where to read the bundle jar
-     * @param trigger what started the rollout, recorded in the history
-     * @return the per-node outcome
-     * @throws ClusterException if this node is not the leader, or the bytes cannot be read or are
-     *                          not a bundle (nothing was changed anywhere)
+     * @param url      where to read the bundle jar
+     * @param trigger  what started the rollout, recorded in the history
+     * @param policy   how the rollout moves through the cluster
+     * @param listener told of each node's progress, on the rollout's threads
+     * @return the rollout as it ended, with each node's progress
+     * @throws ClusterException if this node is not the leader, the bytes cannot be read or are not a
+     *                          bundle, or the canary node is not a cluster member (nothing changed)
      */
-    RolloutResult distribute(String url, Trigger trigger) throws ClusterException;
+    RolloutRecord distribute(String url, Trigger trigger, RolloutPolicy policy, RolloutListener listener)
+            throws ClusterException;
 
     /**
-     * Distributes the bytes of a bundle installed on this node.
+     * Distributes the bytes of a bundle installed on this node, like
+     * {@link #distribute(String, Trigger, RolloutPolicy, RolloutListener)}.
      *
      * @param bundleId the local bundle id
-     * @return the per-node outcome
+     * @return the rollout as it ended, with each node's progress
      * @throws ClusterException if this node is not the leader, the bundle does not exist, or its
      *                          bytes cannot be recovered
      */
-    RolloutResult distributeBundle(long bundleId) throws ClusterException;
+    RolloutRecord distributeBundle(long bundleId, RolloutPolicy policy, RolloutListener listener)
+            throws ClusterException;
 
     /**
-     * Rolls the whole cluster back to an earlier version of a bundle that this node kept: the
-     * version is distributed again, like {@link #distribute}, through each node's downgrade path
-     * (the bundle's migration service imports state exported by the newer version).
+     * Rolls the whole cluster back to an earlier version of a bundle that this node kept: a new
+     * rollout, policy all, through each node's downgrade path (the bundle's migration service
+     * imports state exported by the newer version).
      *
      * @param symbolicName the bundle
      * @param version      the version to return to, or null for the one that ran before the
      *                     current one
-     * @return the per-node outcome
+     * @param listener     told of each node's progress
+     * @return the rollout as it ended, with each node's progress
      * @throws ClusterException if this node is not the leader, or it kept no such version
      */
-    RolloutResult rollback(String symbolicName, String version) throws ClusterException;
+    RolloutRecord rollback(String symbolicName, String version, RolloutListener listener) throws ClusterException;
 
     /** @return the versions of a bundle this node kept, most recently applied first */
     List<io.hotpot.api.ArtifactDescriptor> kept(String symbolicName);
@@ -69,6 +78,12 @@ public interface ClusterAdmin {
      */
     java.util.Map<String, io.hotpot.api.ArtifactDescriptor> desired();
 
-    /** @return the rollouts this node led since it started, newest first */
-    List<RolloutResult> history();
+    /**
+     * Reads the cluster's rollout history from ZooKeeper, whichever node led each rollout. Blocks
+     * for a few ZooKeeper round trips.
+     *
+     * @return the last rollouts (the leader keeps {@code history.size} of them), newest first;
+     *         empty when ZooKeeper cannot be reached
+     */
+    List<RolloutRecord> rollouts();
 }

@@ -42,7 +42,8 @@ import java.util.concurrent.TimeUnit;
  *   prepare (gate open):  verify bytes and manifest, save the old bytes, dry-run the new imports
  *   swap (gate closed):   quiesce, export state, journal, Bundle.update, refresh if needed,
  *                         start, wait for the new migration service, import, resume,
- *                         wait until the new revision serves every gated service
+ *                         wait until the new revision serves every gated service,
+ *                         health gate (ACTIVE, the bundle's own HealthChecks healthy)
  *   gate open:            held calls run, on the new revision, in arrival order
  * </pre>
  * A failure inside the gate goes back the same way to the old bytes and the old state before the
@@ -90,6 +91,7 @@ public final class BundleApplier implements Closeable {
     private final MigrationCalls migrations;
     private final Refresher refresher;
     private final ImportCheck importCheck;
+    private final HealthGate health;
     private final long timeoutMs;
     private final java.util.Map<String, String> failedDigests = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -103,9 +105,13 @@ public final class BundleApplier implements Closeable {
      * @param faults             test-only pause points
      * @param migrationTimeoutMs bound on each migration call, on waiting for the new service, and
      *                           on waiting for calls in flight when the gate closes, in milliseconds
+     * @param healthTimeoutMs    bound on the new revision's health checks, in milliseconds; calls
+     *                           stay held meanwhile
+     * @throws IllegalArgumentException if a timeout is not positive
      */
     public BundleApplier(String nodeId, BundleContext context, ArtifactStore store, SwapJournal journal,
-                         ArtifactInspector inspector, ServiceDamper damper, FaultPoints faults, long migrationTimeoutMs) {
+                         ArtifactInspector inspector, ServiceDamper damper, FaultPoints faults, long migrationTimeoutMs,
+                         long healthTimeoutMs) {
         this.nodeId = nodeId;
         this.context = context;
         this.store = store;
@@ -118,6 +124,7 @@ public final class BundleApplier implements Closeable {
         FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
         this.refresher = new Refresher(wiring, migrationTimeoutMs);
         this.importCheck = new ImportCheck(wiring);
+        this.health = new HealthGate(context, healthTimeoutMs);
     }
 
     /**
@@ -245,6 +252,7 @@ public final class BundleApplier implements Closeable {
     @Override
     public void close() {
         migrations.close();
+        health.close();
     }
 
     private ApplyReport doApply(String rolloutId, ArtifactDescriptor expected, Path jar, long start)
@@ -301,7 +309,7 @@ public final class BundleApplier implements Closeable {
         }
     }
 
-    private ApplyReport install(String rolloutId, ArtifactDescriptor d, Path jar, long start) {
+    private ApplyReport install(String rolloutId, ArtifactDescriptor d, Path jar, long start) throws InterruptedException {
         Bundle bundle;
         try (InputStream in = Files.newInputStream(jar)) {
             bundle = context.installBundle(LOCATION_PREFIX + d.symbolicName(), in);
@@ -314,11 +322,13 @@ public final class BundleApplier implements Closeable {
             int runtimeLevel = context.getBundle().adapt(BundleStartLevel.class).getStartLevel();
             bundle.adapt(BundleStartLevel.class).setStartLevel(runtimeLevel + 1);
             bundle.start();
+            String healthy = health.verify(bundle);
             store.recordApplied(d, rolloutId);
             return report(d, ApplyOutcome.INSTALLED, null, bundle, null,
-                    "installed " + d.coordinates() + " on " + nodeId, -1, -1, -1, start);
-        } catch (BundleException | IOException | IllegalStateException e) {
-            ApplyPhase phase = phaseOf(e);
+                    "installed " + d.coordinates() + " on " + nodeId + (healthy.isEmpty() ? "" : " (healthy: " + healthy + ")"),
+                    -1, -1, -1, start);
+        } catch (BundleException | IOException | IllegalStateException | ApplyFailure e) {
+            ApplyPhase phase = e instanceof ApplyFailure f ? f.phase() : phaseOf(e);
             String why = e instanceof BundleException be ? describe(be) : e.getMessage();
             try {
                 bundle.uninstall();
@@ -420,9 +430,13 @@ public final class BundleApplier implements Closeable {
                     default -> "DURING_IMPORT";
                 });
             });
+            // Still inside the gate: no call has reached the new revision, so going back to the
+            // old snapshot after a failed check loses no write.
+            String healthy = health.verify(bundle);
+            clock.lap("health");
             return new Result(ApplyOutcome.UPDATED, null, "updated " + d.symbolicName() + " " + previous + " -> "
                     + d.version() + " on " + nodeId + (snapshot == null ? "" : " with " + stateBytes + " bytes of state")
-                    + " (gate closed: " + clock + ")", stateBytes, d);
+                    + (healthy.isEmpty() ? "" : ", healthy: " + healthy) + " (gate closed: " + clock + ")", stateBytes, d);
         } catch (ApplyFailure | IOException failure) {
             ApplyPhase phase = failure instanceof ApplyFailure f ? f.phase() : ApplyPhase.UPDATE;
             String cause = d.coordinates() + " failed in phase " + phase + " on " + nodeId + ": " + failure.getMessage();

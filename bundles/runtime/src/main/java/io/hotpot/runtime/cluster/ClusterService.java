@@ -1,16 +1,19 @@
 package io.hotpot.runtime.cluster;
 
-import io.hotpot.api.ApplyPhase;
-import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.NodeStatus;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.ClusterException;
+import io.hotpot.api.cluster.NodeProgress;
 import io.hotpot.api.cluster.NodeView;
-import io.hotpot.api.cluster.RolloutResult;
+import io.hotpot.api.cluster.RolloutListener;
+import io.hotpot.api.cluster.RolloutPolicy;
+import io.hotpot.api.cluster.RolloutRecord;
+import io.hotpot.api.cluster.RolloutStatus;
 import io.hotpot.api.cluster.Trigger;
 import io.hotpot.runtime.NodeSettings;
 import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.apply.FaultPoints;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.artifact.InvalidArtifactException;
 import io.hotpot.runtime.follower.FollowerEndpoint;
@@ -36,7 +39,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,13 +52,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The node's {@link ClusterAdmin}: runs rollouts when this node leads, and gathers the cluster's
- * view for the console.
+ * The node's {@link ClusterAdmin}: starts rollouts when this node leads, finishes the rollouts a
+ * dead leader left running when this node is elected, and gathers the cluster's view for the
+ * console.
  *
- * <p>A rollout records the desired state in ZooKeeper, stages the bytes on every follower (every
- * member registered in ZooKeeper, and every node whose endpoint RSA imported, in parallel), applies
- * them on the leader, and then on every follower. If they do not apply on the leader, no follower
- * applies them and the desired state goes back to what it was.
+ * <p>A rollout is recorded in ZooKeeper, with the desired state, before any node is touched; the
+ * {@link RolloutExecutor} then runs it through its {@link RolloutPlan}.
  *
  * <p>Thread-safe; rollouts are serialized.
  */
@@ -71,13 +75,18 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     private final BundleApplier applier;
     private final ArtifactStore store;
     private final ArtifactInspector inspector;
-    private final ChunkedPusher pusher;
     private final ClusterState state;
-    private final io.hotpot.runtime.apply.FaultPoints faults;
-    private final RolloutHistory history = new RolloutHistory(100);
+    private final RolloutLog log;
+    private final ArtifactFetcher fetcher;
+    private final RolloutExecutor executor;
     private final ReentrantLock rolloutLock = new ReentrantLock();
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "hotpot-cluster-call");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ExecutorService takeover = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hotpot-takeover");
         t.setDaemon(true);
         return t;
     });
@@ -86,7 +95,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     public ClusterService(NodeSettings settings, BundleContext context, Leadership leadership, Membership membership,
                           FollowerDirectory directory, FollowerEndpoint local, BundleApplier applier,
                           ArtifactStore store, ArtifactInspector inspector, ChunkedPusher pusher,
-                          ClusterState state, io.hotpot.runtime.apply.FaultPoints faults) {
+                          ClusterState state, RolloutLog log, ArtifactFetcher fetcher, FaultPoints faults) {
         this.settings = settings;
         this.context = context;
         this.leadership = leadership;
@@ -96,9 +105,11 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         this.applier = applier;
         this.store = store;
         this.inspector = inspector;
-        this.pusher = pusher;
         this.state = state;
-        this.faults = faults;
+        this.log = log;
+        this.fetcher = fetcher;
+        this.executor = new RolloutExecutor(settings.nodeId(), leadership, directory, applier, pusher, state, log,
+                fetcher, faults, settings.endpointWaitMs(), settings.applyTimeoutMs());
     }
 
     @Override
@@ -115,7 +126,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     public List<NodeView> nodes() {
         Optional<String> leader = leadership.leaderId();
         Map<String, Future<NodeView>> views = new LinkedHashMap<>();
-        for (String id : knownNodes(true)) {
+        for (String id : knownNodes()) {
             boolean leads = leader.map(id::equals).orElse(false);
             if (id.equals(settings.nodeId())) {
                 views.put(id, calls.submit(() -> new NodeView(id, leads, true, null, 0, local.status(), null)));
@@ -123,7 +134,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
             }
             Optional<FollowerDirectory.Endpoint> endpoint = directory.find(id);
             if (endpoint.isEmpty()) {
-                views.put(id, java.util.concurrent.CompletableFuture.completedFuture(new NodeView(id, leads, false, null,
+                views.put(id, CompletableFuture.completedFuture(new NodeView(id, leads, false, null,
                         directory.msSinceSeen(id), null, "no FollowerService endpoint imported (RSA discovery)")));
                 continue;
             }
@@ -154,7 +165,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     }
 
     @Override
-    public RolloutResult distribute(String url, Trigger trigger) throws ClusterException {
+    public RolloutRecord distribute(String url, Trigger trigger, RolloutPolicy policy, RolloutListener listener)
+            throws ClusterException {
         requireLeader(url);
         String name = displayName(url);
         Path staged;
@@ -170,30 +182,36 @@ public final class ClusterService implements ClusterAdmin, Closeable {
             deleteQuietly(staged);
             throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
         }
+        Path jar;
         try {
-            return rollout(name, artifact, store.commit(staged, artifact.sha256()), trigger);
+            jar = store.commit(staged, artifact.sha256());
         } catch (IOException e) {
             throw new ClusterException(settings.nodeId() + ": cannot store " + name + ": " + e.getMessage(), e);
         }
+        return start(name, artifact, jar, trigger, policy, listener);
     }
 
     @Override
-    public RolloutResult distributeBundle(long bundleId) throws ClusterException {
+    public RolloutRecord distributeBundle(long bundleId, RolloutPolicy policy, RolloutListener listener)
+            throws ClusterException {
         Bundle bundle = context.getBundle(bundleId);
         if (bundle == null) {
             throw new ClusterException(settings.nodeId() + ": no bundle with id " + bundleId);
         }
         requireLeader(bundle.getSymbolicName());
+        ArtifactDescriptor artifact;
+        Path jar;
         try {
-            Path jar = applier.currentBytes(bundle);
-            return rollout(bundle.getLocation(), inspector.inspect(jar, bundle.getLocation()), jar, Trigger.CONSOLE);
+            jar = applier.currentBytes(bundle);
+            artifact = inspector.inspect(jar, bundle.getLocation());
         } catch (IOException | InvalidArtifactException e) {
             throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
         }
+        return start(bundle.getLocation(), artifact, jar, Trigger.CONSOLE, policy, listener);
     }
 
     @Override
-    public RolloutResult rollback(String symbolicName, String version) throws ClusterException {
+    public RolloutRecord rollback(String symbolicName, String version, RolloutListener listener) throws ClusterException {
         requireLeader(symbolicName);
         List<ArtifactDescriptor> kept = store.kept(symbolicName);
         if (kept.isEmpty()) {
@@ -210,7 +228,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         }
         Path jar = store.artifact(target.get().sha256()).orElseThrow(
                 () -> new ClusterException(settings.nodeId() + " lost the bytes of " + target.get().coordinates()));
-        return rollout("rollback of " + symbolicName + " to " + target.get().version(), target.get(), jar, Trigger.ROLLBACK);
+        return start("rollback of " + symbolicName + " to " + target.get().version(), target.get(), jar,
+                Trigger.ROLLBACK, RolloutPolicy.ALL, listener);
     }
 
     @Override
@@ -220,7 +239,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
 
     @Override
     public Map<String, ArtifactDescriptor> desired() {
-        Map<String, ArtifactDescriptor> desired = new java.util.TreeMap<>();
+        Map<String, ArtifactDescriptor> desired = new TreeMap<>();
         try {
             if (state.connected()) {
                 state.allDesired().forEach(d -> desired.put(d.artifact().symbolicName(), d.artifact()));
@@ -232,169 +251,147 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     }
 
     @Override
-    public List<RolloutResult> history() {
-        return history.list();
+    public List<RolloutRecord> rollouts() {
+        try {
+            return state.connected() ? log.list() : List.of();
+        } catch (Exception e) {
+            LOG.warn("Hotpot: cannot read the rollouts: {}", e.toString());
+            return List.of();
+        }
+    }
+
+    /**
+     * Finishes, on a thread of its own, the rollouts that ZooKeeper still records as running: those
+     * a dead leader left behind. Returns at once; called when this node is elected.
+     */
+    public void takeOver() {
+        takeover.execute(this::finishRunning);
     }
 
     @Override
     public void close() {
+        takeover.shutdownNow();
+        executor.close();
         calls.shutdownNow();
     }
 
-    private RolloutResult rollout(String source, ArtifactDescriptor artifact, Path jar, Trigger trigger) {
+    private RolloutRecord start(String source, ArtifactDescriptor artifact, Path jar, Trigger trigger,
+                                RolloutPolicy policy, RolloutListener listener) throws ClusterException {
         rolloutLock.lock();
         try {
+            requireLeader(artifact.coordinates());
             String rolloutId = "r-" + LocalDateTime.now().format(ROLLOUT_TIME) + "-"
                     + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+            RolloutPlan plan;
+            try {
+                plan = RolloutPlan.of(policy, settings.nodeId(), knownNodes());
+            } catch (IllegalArgumentException e) {
+                throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
+            }
             long startedAt = System.currentTimeMillis();
-            long start = System.nanoTime();
-            LOG.info("Hotpot: rollout {} of {} (sha256 {}, {} bytes) from {} by {}", rolloutId, artifact.coordinates(),
-                    artifact.shortDigest(), artifact.size(), source, trigger);
-            List<ApplyReport> reports = new ArrayList<>();
-            // The decision is recorded before any node is touched: a node that misses the push converges to it.
-            Optional<ClusterState.Desired> previous;
+            LOG.info("Hotpot: rollout {} of {} (sha256 {}, {} bytes) from {} by {}, policy {}, batches {}", rolloutId,
+                    artifact.coordinates(), artifact.shortDigest(), artifact.size(), source, trigger, policy,
+                    plan.batches());
+            RolloutRecord record;
             try {
                 if (!state.connected()) {
                     throw new IllegalStateException("not connected to ZooKeeper");
                 }
-                previous = state.desired(artifact.symbolicName());
+                ArtifactDescriptor previous = state.desired(artifact.symbolicName())
+                        .map(ClusterState.Desired::artifact).orElseGet(() -> runningHere(artifact.symbolicName()));
+                record = new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, settings.nodeId(),
+                        startedAt, 0, RolloutStatus.RUNNING, "", pending(plan));
+                // The decision is recorded before any node is touched: a node that misses the push
+                // converges to it, and a new leader finishes it.
+                log.write(record);
                 state.writeDesired(new ClusterState.Desired(artifact, rolloutId, settings.nodeId(), startedAt));
             } catch (Exception e) {
-                reports.add(ApplyReport.unreachable(settings.nodeId(), artifact, ApplyPhase.CONNECT,
-                        "cannot record the desired state in ZooKeeper, nothing changed: " + e, 0));
-                return record(rolloutId, source, artifact, trigger, reports, startedAt, start);
+                throw new ClusterException(settings.nodeId() + ": cannot record rollout " + rolloutId
+                        + " in ZooKeeper, nothing changed: " + e, e);
             }
-            // Every follower holds the bytes before any node is touched: if this leader dies now,
-            // each of them can still converge to the desired state from its own copy.
-            Map<String, ApplyReport> staging = stageOnFollowers(rolloutId, artifact, jar);
-            try {
-                faults.reach("BEFORE_APPLY");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            ApplyReport own = applier.apply(rolloutId, artifact, jar);
-            state.writeActual(own);
-            reports.add(own);
-            if (own.outcome().succeeded()) {
-                reports.addAll(applyOnFollowers(rolloutId, artifact, staging));
-            } else {
-                LOG.error("Hotpot: rollout {} stopped on the leader {}; no follower was touched", rolloutId, settings.nodeId());
-                try {
-                    state.restoreDesired(artifact.symbolicName(), previous);
-                } catch (Exception e) {
-                    LOG.error("Hotpot: cannot restore the desired state of {} after rollout {}", artifact.symbolicName(),
-                            rolloutId, e);
-                }
-            }
-            return record(rolloutId, source, artifact, trigger, reports, startedAt, start);
+            RolloutRecord done = executor.run(record, plan, jar, listener);
+            pruneHistory();
+            return done;
         } finally {
             rolloutLock.unlock();
         }
     }
 
-    private RolloutResult record(String rolloutId, String source, ArtifactDescriptor artifact, Trigger trigger,
-                                 List<ApplyReport> reports, long startedAt, long start) {
-        RolloutResult result = new RolloutResult(rolloutId, source, artifact, trigger, reports, startedAt,
-                (System.nanoTime() - start) / 1_000_000);
-        history.add(result);
-        long ok = reports.stream().filter(r -> r.outcome().succeeded()).count();
-        LOG.info("Hotpot: rollout {} of {} finished: {}/{} nodes run it, {} ms", rolloutId, artifact.coordinates(),
-                ok, reports.size(), result.durationMs());
-        return result;
-    }
-
-    /** @return per follower, null once staged, else the report of why not */
-    private Map<String, ApplyReport> stageOnFollowers(String rolloutId, ArtifactDescriptor artifact, Path jar) {
-        Map<String, Future<ApplyReport>> stagings = new LinkedHashMap<>();
-        for (String id : knownNodes(false)) {
-            stagings.put(id, calls.submit(() -> {
-                Optional<FollowerDirectory.Endpoint> endpoint = directory.await(id, settings.endpointWaitMs());
-                if (endpoint.isEmpty()) {
-                    return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, id
-                            + " is a cluster member in ZooKeeper but its FollowerService endpoint was not imported within "
-                            + settings.endpointWaitMs() + " ms; it keeps its old version", settings.endpointWaitMs());
+    private void finishRunning() {
+        rolloutLock.lock();
+        try {
+            for (RolloutRecord r : log.list()) {
+                if (r.status().finished() || !leadership.isLeader()) {
+                    continue;
                 }
-                ApplyReport failure = pusher.stage(id, endpoint.get().service(), rolloutId, artifact, jar).orElse(null);
-                if (failure == null || failure.failedPhase() != ApplyPhase.CONNECT) {
-                    directory.seen(id);
-                }
-                return failure;
-            }));
-        }
-        Map<String, ApplyReport> result = new LinkedHashMap<>();
-        collect(stagings, artifact, "stage").forEach(result::put);
-        return result;
-    }
-
-    private List<ApplyReport> applyOnFollowers(String rolloutId, ArtifactDescriptor artifact,
-                                               Map<String, ApplyReport> staging) {
-        Map<String, Future<ApplyReport>> applies = new LinkedHashMap<>();
-        for (Map.Entry<String, ApplyReport> e : staging.entrySet()) {
-            String id = e.getKey();
-            if (e.getValue() != null) {
-                applies.put(id, java.util.concurrent.CompletableFuture.completedFuture(e.getValue()));
-                continue;
-            }
-            applies.put(id, calls.submit(() -> {
-                long start = System.nanoTime();
-                Optional<FollowerDirectory.Endpoint> endpoint = directory.find(id);
+                LOG.warn("Hotpot: node {} takes over rollout {} of {} from {}", settings.nodeId(), r.rolloutId(),
+                        r.artifact().coordinates(), r.leader());
+                Optional<Path> jar = fetcher.fetch(r.rolloutId(), r.artifact(), List.of(r.leader()));
+                RolloutPolicy policy = r.policy();
+                RolloutPlan plan;
                 try {
-                    if (endpoint.isEmpty()) {
-                        throw new IllegalStateException("its endpoint went away after staging");
-                    }
-                    ApplyReport r = endpoint.get().service().applyStored(rolloutId, artifact);
-                    directory.seen(id);
-                    return r;
-                } catch (Exception x) {
-                    return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, "apply of " + artifact.coordinates()
-                            + " on " + id + " failed: " + x, (System.nanoTime() - start) / 1_000_000);
+                    plan = RolloutPlan.of(policy, settings.nodeId(), knownNodes());
+                } catch (IllegalArgumentException e) {
+                    // The named canary is gone: the first follower stands in.
+                    plan = RolloutPlan.of(RolloutPolicy.parse("canary"), settings.nodeId(), knownNodes());
                 }
-            }));
-        }
-        List<ApplyReport> reports = new ArrayList<>(collect(applies, artifact, "apply").values());
-        for (ApplyReport r : reports) {
-            if (!r.outcome().succeeded()) {
-                LOG.error("Hotpot: rollout {}: {} {} on node {} [{}]: {}", rolloutId, r.outcome(),
-                        artifact.coordinates(), r.nodeId(), r.failedPhase(), r.message());
+                RolloutRecord taken = r.ledBy(settings.nodeId());
+                if (jar.isEmpty()) {
+                    LOG.error("Hotpot: no node holds the bytes of {} any more; rollout {} ends here",
+                            r.artifact().coordinates(), r.rolloutId());
+                    state.restoreDesired(r.artifact().symbolicName(), Optional.ofNullable(r.previous()).map(p ->
+                            new ClusterState.Desired(p, r.rolloutId(), settings.nodeId(), System.currentTimeMillis())));
+                    log.write(taken.finish(RolloutStatus.FAILED, "taken over by " + settings.nodeId()
+                            + ", but no node holds the bytes any more", System.currentTimeMillis()));
+                    continue;
+                }
+                log.write(taken);
+                executor.run(taken, plan, jar.get(), RolloutListener.NONE);
             }
+            pruneHistory();
+        } catch (Exception e) {
+            LOG.error("Hotpot: node {} could not take over the running rollouts", settings.nodeId(), e);
+        } finally {
+            rolloutLock.unlock();
         }
-        return reports;
     }
 
-    /** Waits for every future within apply.timeout.ms; a late or failed one becomes a FAILED report. */
-    private Map<String, ApplyReport> collect(Map<String, Future<ApplyReport>> futures, ArtifactDescriptor artifact,
-                                             String what) {
-        Map<String, ApplyReport> reports = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.applyTimeoutMs());
-        for (Map.Entry<String, Future<ApplyReport>> e : futures.entrySet()) {
-            try {
-                reports.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (TimeoutException | ExecutionException | InterruptedException ex) {
-                e.getValue().cancel(true);
-                if (ex instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                reports.put(e.getKey(), ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
-                        + " did not " + what + " " + artifact.coordinates() + " within apply.timeout.ms="
-                        + settings.applyTimeoutMs() + ": " + ex, settings.applyTimeoutMs()));
-            }
+    private void pruneHistory() {
+        try {
+            log.prune(settings.historySize());
+        } catch (Exception e) {
+            LOG.warn("Hotpot: cannot prune the rollout history: {}", e.toString());
         }
-        return reports;
     }
 
-    /** Members in ZooKeeper plus imported endpoints: a node visible either way is part of the rollout. */
-    private Set<String> knownNodes(boolean includeSelf) {
+    /** What this node runs of that name before the rollout, if Hotpot can recover its bytes. */
+    private ArtifactDescriptor runningHere(String symbolicName) {
+        Optional<Bundle> bundle = applier.installed(symbolicName);
+        if (bundle.isEmpty()) {
+            return null;
+        }
+        try {
+            return inspector.inspect(applier.currentBytes(bundle.get()), bundle.get().getLocation());
+        } catch (IOException | InvalidArtifactException e) {
+            LOG.warn("Hotpot: the running {} cannot be a rollback target: {}", symbolicName, e.getMessage());
+            return null;
+        }
+    }
+
+    private static List<NodeProgress> pending(RolloutPlan plan) {
+        long now = System.currentTimeMillis();
+        return plan.nodes().stream().map(n -> new NodeProgress(n, NodeProgress.Step.PENDING, null, "", now)).toList();
+    }
+
+    /** Members in ZooKeeper plus imported endpoints plus this node: a node visible either way is part of the rollout. */
+    private Set<String> knownNodes() {
         Set<String> ids = new TreeSet<>(directory.nodeIds());
         try {
             ids.addAll(membership.members());
         } catch (Exception e) {
             LOG.warn("Hotpot: cannot list members in ZooKeeper ({}); using the imported endpoints only", e.toString());
         }
-        if (includeSelf) {
-            ids.add(settings.nodeId());
-        } else {
-            ids.remove(settings.nodeId());
-        }
+        ids.add(settings.nodeId());
         return ids;
     }
 

@@ -2,12 +2,9 @@ package io.hotpot.runtime.cluster;
 
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
-import io.hotpot.api.TransferException;
-import io.hotpot.api.TransferTicket;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.store.AppliedArtifact;
 import io.hotpot.runtime.store.ArtifactStore;
-import io.hotpot.runtime.transfer.InboundTransfers;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -19,9 +16,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -36,7 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * migration, rollback), with bytes fetched from the leader or any node that has them and checked by
  * digest. Runs when the node starts, when its ZooKeeper session is (re)established, and shortly
  * after the desired state changes (the leader's push normally gets there first; the delay keeps
- * the two from transferring the same bytes twice).
+ * the two from transferring the same bytes twice). A desired artifact whose rollout is still
+ * running is left to that rollout's leader, so that its policy decides when this node gets it.
  *
  * <p>An artifact that failed to apply on this node is not retried until the desired state changes
  * or the node restarts: a bundle that cannot resolve here would otherwise be swapped in a loop.
@@ -53,10 +49,9 @@ public final class Convergence implements Closeable {
     private final String nodeId;
     private final ArtifactStore store;
     private final BundleApplier applier;
-    private final FollowerDirectory directory;
     private final Leadership leadership;
-    private final InboundTransfers transfers;
-    private final int chunkSize;
+    private final ArtifactFetcher fetcher;
+    private final RolloutLog rollouts;
     private final long graceMs;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -77,24 +72,22 @@ public final class Convergence implements Closeable {
      * @param nodeId     this node
      * @param store      what this node applied
      * @param applier    the apply pipeline
-     * @param directory  the other nodes' endpoints, to fetch bytes from
-     * @param leadership who leads, the first source tried
-     * @param transfers  staging and digest check of fetched bytes
-     * @param chunkSize  bytes per fetch call
+     * @param leadership who leads, the first source of bytes tried
+     * @param fetcher    gets bytes from other nodes, checked by digest
+     * @param rollouts   the rollouts, to leave the ones in progress to their leader
      * @param graceMs    delay after a change of the desired state, in milliseconds
      */
     public Convergence(CuratorFramework client, ClusterState cluster, String nodeId, ArtifactStore store,
-                       BundleApplier applier, FollowerDirectory directory, Leadership leadership,
-                       InboundTransfers transfers, int chunkSize, long graceMs) {
+                BundleApplier applier, Leadership leadership, ArtifactFetcher fetcher, RolloutLog rollouts,
+                long graceMs) {
         this.client = client;
         this.cluster = cluster;
         this.nodeId = nodeId;
         this.store = store;
         this.applier = applier;
-        this.directory = directory;
         this.leadership = leadership;
-        this.transfers = transfers;
-        this.chunkSize = chunkSize;
+        this.fetcher = fetcher;
+        this.rollouts = rollouts;
         this.graceMs = graceMs;
     }
 
@@ -142,7 +135,16 @@ public final class Convergence implements Closeable {
                 if (runs(a) || applier.failedBefore(a)) {
                     continue;
                 }
-                Optional<Path> jar = fetch(d);
+                if (running(d.rolloutId())) {
+                    // Its leader applies it batch by batch and may yet halt it; a new leader
+                    // finishes it if that one dies. Converging now would defeat a canary's gate.
+                    retry = true;
+                    continue;
+                }
+                Set<String> preferred = new LinkedHashSet<>();
+                leadership.leaderId().ifPresent(preferred::add);
+                preferred.add(d.leader());
+                Optional<Path> jar = fetcher.fetch(d.rolloutId(), a, preferred);
                 if (jar.isEmpty()) {
                     retry = true;
                     continue;
@@ -161,6 +163,10 @@ public final class Convergence implements Closeable {
         }
     }
 
+    private boolean running(String rolloutId) throws Exception {
+        return rollouts.read(rolloutId).map(r -> !r.status().finished()).orElse(false);
+    }
+
     private boolean runs(ArtifactDescriptor a) {
         Optional<Bundle> bundle = applier.installed(a.symbolicName());
         Optional<AppliedArtifact> applied = store.applied(a.symbolicName());
@@ -168,47 +174,4 @@ public final class Convergence implements Closeable {
                 && applied.isPresent() && applied.get().artifact().sha256().equals(a.sha256());
     }
 
-    /** The bytes from this node's store, else from the leader, else from any other node. */
-    private Optional<Path> fetch(ClusterState.Desired d) {
-        ArtifactDescriptor a = d.artifact();
-        Optional<Path> local = store.artifact(a.sha256());
-        if (local.isPresent()) {
-            return local;
-        }
-        Set<String> sources = new LinkedHashSet<>();
-        leadership.leaderId().ifPresent(sources::add);
-        sources.add(d.leader());
-        sources.addAll(directory.nodeIds());
-        sources.remove(nodeId);
-        List<String> failures = new ArrayList<>();
-        for (String source : sources) {
-            Optional<FollowerDirectory.Endpoint> endpoint = directory.find(source);
-            if (endpoint.isEmpty()) {
-                continue;
-            }
-            String transferId = null;
-            try {
-                TransferTicket ticket = transfers.begin(d.rolloutId(), a);
-                transferId = ticket.transferId();
-                for (long offset = ticket.resumeOffset(); offset < a.size(); ) {
-                    byte[] chunk = endpoint.get().service().readChunk(a.sha256(), offset,
-                            (int) Math.min(chunkSize, a.size() - offset));
-                    if (chunk.length == 0) {
-                        throw new TransferException(source + " returned no bytes at offset " + offset);
-                    }
-                    transfers.write(transferId, offset, chunk);
-                    offset += chunk.length;
-                }
-                return Optional.of(transfers.complete(transferId).file());
-            } catch (Exception e) {
-                if (transferId != null) {
-                    transfers.abort(transferId);
-                }
-                failures.add(source + ": " + e.getMessage());
-            }
-        }
-        LOG.warn("Hotpot: node {} cannot fetch {} sha256 {} from any node yet: {}", nodeId, a.coordinates(),
-                a.shortDigest(), failures.isEmpty() ? "no endpoint imported" : failures);
-        return Optional.empty();
-    }
 }

@@ -62,6 +62,25 @@ public final class Leadership implements Closeable {
         latch.start();
     }
 
+    /**
+     * Adds work to run each time this node becomes the leader. Add it before {@link #start()}.
+     *
+     * @param elected runs on Curator's event thread: it must hand long work to a thread of its own
+     */
+    public void whenElected(Runnable elected) {
+        latch.addListener(new org.apache.curator.framework.recipes.leader.LeaderLatchListener() {
+            @Override
+            public void isLeader() {
+                elected.run();
+            }
+
+            @Override
+            public void notLeader() {
+                // A rollout in progress checks leadership before each batch.
+            }
+        });
+    }
+
     /** @return true if this node holds leadership now (no ZooKeeper round trip) */
     public boolean isLeader() {
         return state.get() == Lifecycle.STARTED && latch.hasLeadership();

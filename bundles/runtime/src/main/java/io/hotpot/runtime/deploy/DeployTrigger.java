@@ -1,9 +1,11 @@
 package io.hotpot.runtime.deploy;
 
-import io.hotpot.api.ApplyReport;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.ClusterException;
-import io.hotpot.api.cluster.RolloutResult;
+import io.hotpot.api.cluster.NodeProgress;
+import io.hotpot.api.cluster.RolloutListener;
+import io.hotpot.api.cluster.RolloutPolicy;
+import io.hotpot.api.cluster.RolloutRecord;
 import io.hotpot.api.cluster.Trigger;
 import org.apache.felix.fileinstall.ArtifactInstaller;
 import org.slf4j.Logger;
@@ -19,6 +21,7 @@ import java.util.Objects;
  * Karaf's wrap deployer (it registers with a higher {@code service.ranking}). On the leader, a jar
  * that is added or replaced there is distributed to the whole cluster, the leader included; on a
  * follower it is refused with an error naming the leader, so the cluster never diverges silently.
+ * Rollouts from here follow the node's {@code deploy.policy}.
  *
  * <p>FileInstall already polls and compares checksums; this class also waits until the file's
  * size and modification time stop changing, so a jar still being copied is not read half-written.
@@ -34,18 +37,22 @@ public final class DeployTrigger implements ArtifactInstaller {
     private final String nodeId;
     private final Path deployDir;
     private final ClusterAdmin cluster;
+    private final RolloutPolicy policy;
     private final FileStability stability;
 
     /**
      * @param nodeId    this node, for messages
      * @param deployDir the folder whose jars are claimed
      * @param cluster   the node's cluster service
+     * @param policy    how rollouts started from deploy/ move through the cluster
      * @param stability how long a file must stay unchanged before it is read
      */
-    public DeployTrigger(String nodeId, Path deployDir, ClusterAdmin cluster, FileStability stability) {
+    public DeployTrigger(String nodeId, Path deployDir, ClusterAdmin cluster, RolloutPolicy policy,
+                         FileStability stability) {
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.deployDir = deployDir.toAbsolutePath().normalize();
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.policy = Objects.requireNonNull(policy, "policy");
         this.stability = Objects.requireNonNull(stability, "stability");
     }
 
@@ -78,15 +85,14 @@ public final class DeployTrigger implements ArtifactInstaller {
                         stability.maxWaitMs());
                 return;
             }
-            RolloutResult result = cluster.distribute(file.toUri().toString(), Trigger.DEPLOY);
-            for (ApplyReport r : result.reports()) {
-                if (!r.outcome().succeeded()) {
-                    LOG.error("Hotpot deploy/: {} -> node {}: {} in phase {}: {}", file, r.nodeId(), r.outcome(),
-                            r.failedPhase(), r.message());
+            RolloutRecord result = cluster.distribute(file.toUri().toString(), Trigger.DEPLOY, policy, RolloutListener.NONE);
+            for (NodeProgress n : result.nodes()) {
+                if (n.step() != NodeProgress.Step.APPLIED) {
+                    LOG.error("Hotpot deploy/: {} -> node {}: {}: {}", file, n.nodeId(), n.step(), n.detail());
                 }
             }
-            LOG.info("Hotpot deploy/: {} -> rollout {}: {}", file, result.rolloutId(),
-                    result.succeeded() ? "every node runs " + result.artifact().coordinates() : "FAILED on some nodes");
+            LOG.info("Hotpot deploy/: {} -> rollout {} ({}): {}{}", file, result.rolloutId(), policy, result.status(),
+                    result.succeeded() ? ", every node runs " + result.artifact().coordinates() : ": " + result.message());
         } catch (ClusterException e) {
             // The cluster's message names the node and the file: "node1: /deploy/x.jar: not an OSGi bundle ...".
             LOG.error("Hotpot deploy/: rejected {}", e.getMessage());

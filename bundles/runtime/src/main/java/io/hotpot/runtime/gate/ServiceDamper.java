@@ -1,5 +1,6 @@
 package io.hotpot.runtime.gate;
 
+import io.hotpot.api.health.HealthCheck;
 import io.hotpot.api.migration.StateMigration;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -260,7 +261,9 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
             return false;
         }
         String[] classes = (String[]) ref.getProperty(Constants.OBJECTCLASS);
-        if (Arrays.asList(classes).contains(StateMigration.class.getName())) {
+        // Hotpot itself talks to these two, and to the revision that registered them, never a proxy.
+        List<String> names = Arrays.asList(classes);
+        if (names.contains(StateMigration.class.getName()) || names.contains(HealthCheck.class.getName())) {
             return false;
         }
         return importedFromElsewhere(bundle, classes);

@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  *   snapshots/&lt;bsn&gt;.state        the state exported before the last update
  * </pre>
  * Every file is written to a temporary name and moved into place, so a crash leaves either the old
- * or the new file, never half of one. Thread-safe: writes to distinct names do not interfere, and
+ * or the new file, never half of one. Of each symbolic name the store keeps the bytes of the last
+ * {@code keptVersions} versions that ran, the choices of {@code hot:rollback}; older ones are
+ * deleted when a new one is recorded. Thread-safe: writes to distinct names do not interfere, and
  * concurrent writes of one name leave one complete file.
  */
 public final class ArtifactStore {
@@ -43,12 +45,21 @@ public final class ArtifactStore {
     private final Path staging;
     private final Path applied;
     private final Path snapshots;
+    private final int keptVersions;
 
     /**
-     * @param root the node's Hotpot data folder; created if missing
-     * @throws UncheckedIOException if the folders cannot be created
+     * @param root         the node's Hotpot data folder; created if missing
+     * @param keptVersions how many versions of each symbolic name to keep, the running one
+     *                     included; at least 2, so that a halted rollout can always go back
+     * @throws IllegalArgumentException if keptVersions is below 2
+     * @throws UncheckedIOException     if the folders cannot be created
      */
-    public ArtifactStore(Path root) {
+    public ArtifactStore(Path root, int keptVersions) {
+        if (keptVersions < 2) {
+            throw new IllegalArgumentException("kept.versions must be >= 2 (the running version and the one to go back to): "
+                    + keptVersions);
+        }
+        this.keptVersions = keptVersions;
         this.artifacts = root.resolve("artifacts");
         this.staging = root.resolve("staging");
         this.applied = root.resolve("applied");
@@ -136,11 +147,12 @@ public final class ArtifactStore {
     }
 
     /**
-     * Records that an artifact now runs on this node.
+     * Records that an artifact now runs on this node, and deletes the bytes of the versions of its
+     * symbolic name beyond the last {@code keptVersions}.
      *
      * @throws IOException if the record cannot be written
      */
-    public void recordApplied(ArtifactDescriptor artifact, String rolloutId) throws IOException {
+    public synchronized void recordApplied(ArtifactDescriptor artifact, String rolloutId) throws IOException {
         Properties p = new Properties();
         p.setProperty("symbolicName", artifact.symbolicName());
         p.setProperty("version", artifact.version());
@@ -157,6 +169,27 @@ public final class ArtifactStore {
         Files.writeString(applied.resolve(safe(artifact.symbolicName()) + ".history"),
                 artifact.version() + " " + artifact.sha256() + " " + artifact.size() + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        prune(artifact.symbolicName());
+    }
+
+    /** Deletes the bytes of versions past the kept count and rewrites the history to the kept ones. */
+    private void prune(String symbolicName) throws IOException {
+        List<ArtifactDescriptor> all = kept(symbolicName);
+        if (all.size() <= keptVersions) {
+            return;
+        }
+        List<ArtifactDescriptor> keep = all.subList(0, keptVersions);
+        StringBuilder history = new StringBuilder();
+        for (int i = keep.size() - 1; i >= 0; i--) {
+            ArtifactDescriptor a = keep.get(i);
+            history.append(a.version()).append(' ').append(a.sha256()).append(' ').append(a.size()).append('\n');
+        }
+        Path tmp = applied.resolve(safe(symbolicName) + ".history.tmp");
+        Files.writeString(tmp, history);
+        move(tmp, applied.resolve(safe(symbolicName) + ".history"));
+        for (ArtifactDescriptor old : all.subList(keptVersions, all.size())) {
+            Files.deleteIfExists(artifactFile(old.sha256()));
+        }
     }
 
     /**

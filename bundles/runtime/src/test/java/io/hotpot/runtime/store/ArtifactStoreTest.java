@@ -11,6 +11,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
@@ -25,7 +26,7 @@ public class ArtifactStoreTest {
 
     @Test
     public void storesBytesByDigestAndRemembersWhatWasApplied() throws Exception {
-        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 3);
         Path file = store.put(new ByteArrayInputStream("hello".getBytes()));
         String sha = Sha256.of(file);
         assertEquals(file, store.artifact(sha).orElseThrow());
@@ -33,7 +34,7 @@ public class ArtifactStoreTest {
         store.recordApplied(d, "r-1");
 
         // A new instance over the same folder sees the same record: it survives a restart.
-        ArtifactStore reopened = new ArtifactStore(tmp.getRoot().toPath());
+        ArtifactStore reopened = new ArtifactStore(tmp.getRoot().toPath(), 3);
         assertEquals(d, reopened.applied("org.example").orElseThrow().artifact());
         assertEquals("r-1", reopened.applied("org.example").orElseThrow().rolloutId());
         assertEquals(1, reopened.allApplied().size());
@@ -41,7 +42,7 @@ public class ArtifactStoreTest {
 
     @Test
     public void keepsTheVersionsThatRanNewestFirstWhileTheirBytesAreStored() throws Exception {
-        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 3);
         ArtifactDescriptor v1 = descriptor(store, "one", "1.0.0");
         ArtifactDescriptor v2 = descriptor(store, "two", "2.0.0");
         store.recordApplied(v1, "r1");
@@ -60,7 +61,7 @@ public class ArtifactStoreTest {
 
     @Test
     public void stagingRefusesStreamsOverTheLimitAndLeavesNoFile() throws Exception {
-        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 3);
         assertThrows(IOException.class, () -> store.stage(new ByteArrayInputStream(new byte[100]), 99));
         try (var files = Files.list(tmp.getRoot().toPath().resolve("staging"))) {
             assertEquals(0, files.count());
@@ -69,7 +70,7 @@ public class ArtifactStoreTest {
 
     @Test
     public void namesThatCouldEscapeTheFolderAreRefused() {
-        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 3);
         assertThrows(IllegalArgumentException.class, () -> store.stagingFile("../../etc/passwd"));
         assertThrows(IllegalArgumentException.class, () -> store.artifact("../x"));
         assertFalse(store.applied("../secret").isPresent());
@@ -77,10 +78,28 @@ public class ArtifactStoreTest {
 
     @Test
     public void snapshotsAreWrittenToDisk() throws Exception {
-        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath());
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 3);
         Path file = store.saveSnapshot(new StateSnapshot("org.example", "1.0.0", 1, new byte[]{1, 2, 3}));
         assertTrue(Files.size(file) > 3);
         byte[] all = Files.readAllBytes(file);
         assertArrayEquals(new byte[]{1, 2, 3}, java.util.Arrays.copyOfRange(all, all.length - 3, all.length));
+    }
+
+    @Test
+    public void keepsTheLastVersionsOfEachBundleAndDeletesTheBytesOfOlderOnes() throws Exception {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 2);
+        List<ArtifactDescriptor> applied = new java.util.ArrayList<>();
+        for (int v = 1; v <= 4; v++) {
+            byte[] bytes = ("version " + v).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Path file = store.put(new ByteArrayInputStream(bytes));
+            ArtifactDescriptor d = new ArtifactDescriptor("org.example", v + ".0.0", Sha256.of(file), bytes.length);
+            store.recordApplied(d, "r" + v);
+            applied.add(d);
+        }
+        assertEquals(List.of(applied.get(3), applied.get(2)), store.kept("org.example"));
+        assertFalse(store.artifact(applied.get(0).sha256()).isPresent());
+        assertFalse(store.artifact(applied.get(1).sha256()).isPresent());
+        assertTrue(store.artifact(applied.get(2).sha256()).isPresent());
+        assertThrows(IllegalArgumentException.class, () -> new ArtifactStore(tmp.getRoot().toPath(), 1));
     }
 }

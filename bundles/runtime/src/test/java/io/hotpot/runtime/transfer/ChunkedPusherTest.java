@@ -38,7 +38,7 @@ public class ChunkedPusherTest {
         Path jar = tmp.newFile("a.jar").toPath();
         Files.write(jar, bytes);
         ArtifactDescriptor d = new ArtifactDescriptor("org.example", "1.0.0", Sha256.of(jar), bytes.length);
-        ArtifactStore store = new ArtifactStore(tmp.newFolder("n2").toPath());
+        ArtifactStore store = new ArtifactStore(tmp.newFolder("n2").toPath(), 3);
         RecordingFollower follower = new RecordingFollower(new InboundTransfers("n2", store, 10_000_000));
 
         Optional<ApplyReport> failure = new ChunkedPusher(256 * 1024).stage("n2", follower, "r1", d, jar);
@@ -53,7 +53,7 @@ public class ChunkedPusherTest {
         Path jar = tmp.newFile("c.jar").toPath();
         Files.write(jar, new byte[100]);
         ArtifactDescriptor lie = new ArtifactDescriptor("org.example", "1.0.0", "ab".repeat(32), 100);
-        ArtifactStore store = new ArtifactStore(tmp.newFolder("n4").toPath());
+        ArtifactStore store = new ArtifactStore(tmp.newFolder("n4").toPath(), 3);
 
         ApplyReport report = new ChunkedPusher(64).stage("n4", new RecordingFollower(new InboundTransfers("n4", store,
                 1000)), "r1", lie, jar).orElseThrow();

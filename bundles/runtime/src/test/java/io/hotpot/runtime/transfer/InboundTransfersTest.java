@@ -32,7 +32,7 @@ public class InboundTransfersTest {
 
     @Before
     public void setUp() throws Exception {
-        store = new ArtifactStore(tmp.getRoot().toPath());
+        store = new ArtifactStore(tmp.getRoot().toPath(), 3);
         transfers = new InboundTransfers("node2", store, 1_000_000);
         bytes = new byte[100_000];
         new Random(7).nextBytes(bytes);

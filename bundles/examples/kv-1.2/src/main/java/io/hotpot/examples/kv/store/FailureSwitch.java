@@ -10,8 +10,9 @@ import java.util.Dictionary;
 
 /**
  * Store 1.2.0's deliberate failures, read from PID {@value #PID}: {@code fail.activate=true} makes
- * this bundle activator throw, {@code fail.import=true} makes the state import throw. Both exist to
- * exercise Hotpot's rollback; with neither set, 1.2.0 behaves as 1.1.0.
+ * this bundle activator throw, {@code fail.import=true} makes the state import throw,
+ * {@code fail.health=true} makes the health check answer unhealthy. They exist to exercise Hotpot's
+ * rollback; with none set, 1.2.0 behaves as 1.1.0.
  */
 public class FailureSwitch implements BundleActivator {
 

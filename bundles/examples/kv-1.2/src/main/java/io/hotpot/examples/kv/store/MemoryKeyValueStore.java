@@ -1,5 +1,7 @@
 package io.hotpot.examples.kv.store;
 
+import io.hotpot.api.health.Health;
+import io.hotpot.api.health.HealthCheck;
 import io.hotpot.api.migration.StateMigration;
 import io.hotpot.api.migration.StateSnapshot;
 import io.hotpot.examples.kv.KeyValueStore;
@@ -21,9 +23,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Store 1.2.0: the entries of 1.1.0 (schema 2), plus a switch that makes the state import fail
- * ({@code fail.import=true} in PID {@code io.hotpot.examples.kv.store}), to exercise Hotpot's
- * rollback. Imports schema 1 and 2.
+ * Store 1.2.0: the entries of 1.1.0 (schema 2), plus a {@link HealthCheck} for Hotpot's health
+ * gate, and switches in PID {@code io.hotpot.examples.kv.store} that make the state import fail
+ * ({@code fail.import=true}) or the health check answer unhealthy ({@code fail.health=true}), to
+ * exercise Hotpot's rollback. Imports schema 1 and 2.
  */
 @Component(service = KeyValueStore.class, immediate = true, property = {
         // Callable from the other nodes through Aries RSA (Hotpot exports its gated proxy of it).
@@ -44,6 +47,7 @@ public class MemoryKeyValueStore implements KeyValueStore, StateMigration {
     private final String version;
 
     private final ServiceRegistration<StateMigration> migration;
+    private final ServiceRegistration<HealthCheck> health;
     private final BundleContext context;
 
     /** Registers the store's migration service separately: Hotpot gates the store, not its migration. */
@@ -53,11 +57,23 @@ public class MemoryKeyValueStore implements KeyValueStore, StateMigration {
         this.version = context.getBundle().getVersion().toString();
         this.context = context;
         this.migration = context.registerService(StateMigration.class, this, null);
+        this.health = context.registerService(HealthCheck.class, this::health, null);
     }
 
     @Deactivate
     void deactivate() {
+        health.unregister();
         migration.unregister();
+    }
+
+    /** Healthy when every entry is readable in this version's shape, unless the switch says otherwise. */
+    private Health health() throws Exception {
+        if (FailureSwitch.isSet(context, "fail.health")) {
+            return Health.down("store 1.2.0: fail.health=true in PID " + FailureSwitch.PID);
+        }
+        long broken = entries.values().stream().filter(e -> e.value() == null || e.writes() < 1).count();
+        return broken == 0 ? Health.up(entries.size() + " entries in schema " + SCHEMA)
+                : Health.down(broken + " of " + entries.size() + " entries are broken");
     }
 
     @Override

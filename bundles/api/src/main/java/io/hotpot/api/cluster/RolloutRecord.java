@@ -1,0 +1,73 @@
+package io.hotpot.api.cluster;
+
+import io.hotpot.api.ArtifactDescriptor;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A rollout as ZooKeeper keeps it, readable from any node: what was decided, by whom, under which
+ * policy, and each node's progress. The history of the cluster is the list of these. Immutable and
+ * thread-safe.
+ *
+ * @param rolloutId  the rollout's id
+ * @param source     where the bytes came from (file, URL, bundle location, or a rollback)
+ * @param artifact   what the rollout installs
+ * @param previous   what the cluster desired before, where a halted rollout returns; null if the
+ *                   bundle was not managed before
+ * @param policy     how it moves through the cluster
+ * @param trigger    what started it
+ * @param leader     the node leading it now (a new leader takes over a running rollout)
+ * @param startedAt  when it started, in milliseconds since the epoch
+ * @param finishedAt when it finished, in milliseconds since the epoch, or 0 while it runs
+ * @param status     where it stands
+ * @param message    why it halted or how it ended; never null (may be empty)
+ * @param nodes      each node's progress, ordered by node id
+ */
+public record RolloutRecord(String rolloutId, String source, ArtifactDescriptor artifact, ArtifactDescriptor previous,
+                            RolloutPolicy policy, Trigger trigger, String leader, long startedAt, long finishedAt,
+                            RolloutStatus status, String message, List<NodeProgress> nodes) implements Serializable {
+
+    /** @throws NullPointerException if any argument but previous is null */
+    public RolloutRecord {
+        Objects.requireNonNull(rolloutId, "rolloutId");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(artifact, "artifact");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(leader, "leader");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(message, "message");
+        nodes = List.copyOf(nodes);
+    }
+
+    /** @return the same rollout with another status, message and end time */
+    public RolloutRecord finish(RolloutStatus newStatus, String newMessage, long at) {
+        return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt, at,
+                newStatus, newMessage, nodes);
+    }
+
+    /** @return the same rollout led by another node, as after a failover */
+    public RolloutRecord ledBy(String newLeader) {
+        return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, newLeader, startedAt,
+                finishedAt, status, message, nodes);
+    }
+
+    /** @return the same rollout with the given per-node progress */
+    public RolloutRecord withNodes(List<NodeProgress> newNodes) {
+        return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt,
+                finishedAt, status, message, newNodes);
+    }
+
+    /** @return true if the rollout completed and every node in it runs the artifact */
+    public boolean succeeded() {
+        return status == RolloutStatus.COMPLETED && !nodes.isEmpty()
+                && nodes.stream().allMatch(n -> n.step() == NodeProgress.Step.APPLIED);
+    }
+
+    /** @return from start to end, or to now while it runs, in milliseconds */
+    public long durationMs() {
+        return (finishedAt == 0 ? System.currentTimeMillis() : finishedAt) - startedAt;
+    }
+}

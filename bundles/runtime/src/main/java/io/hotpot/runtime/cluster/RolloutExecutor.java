@@ -1,0 +1,346 @@
+package io.hotpot.runtime.cluster;
+
+import io.hotpot.api.ApplyOutcome;
+import io.hotpot.api.ApplyPhase;
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.cluster.NodeProgress;
+import io.hotpot.api.cluster.NodeProgress.Step;
+import io.hotpot.api.cluster.RolloutListener;
+import io.hotpot.api.cluster.RolloutPolicy;
+import io.hotpot.api.cluster.RolloutRecord;
+import io.hotpot.api.cluster.RolloutStatus;
+import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.apply.FaultPoints;
+import io.hotpot.runtime.transfer.ChunkedPusher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a recorded rollout through its plan, on the leader:
+ * <ol>
+ *   <li>stage the bytes on every follower, so that any node can finish the rollout;</li>
+ *   <li>apply batch by batch; each node applies through its health gate;</li>
+ *   <li>a node that answers with a failure halts the rollout: every node already updated is
+ *       returned to the previous artifact, through its downgrade path (the new version exports its
+ *       state, the old one imports it), the nodes not reached are skipped, and the desired state
+ *       goes back to the previous artifact;</li>
+ *   <li>a node that cannot be reached is left behind: it converges when it comes back.</li>
+ * </ol>
+ * Each node's progress goes to ZooKeeper and to the caller's listener as it happens. If this node
+ * loses leadership, the run stops between batches and leaves the rollout RUNNING for the new
+ * leader, which runs it again: applying an artifact a node already runs changes nothing there.
+ *
+ * <p>Thread-safe; the caller serializes rollouts.
+ */
+final class RolloutExecutor implements Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutExecutor.class);
+
+    private final String nodeId;
+    private final Leadership leadership;
+    private final FollowerDirectory directory;
+    private final BundleApplier applier;
+    private final ChunkedPusher pusher;
+    private final ClusterState state;
+    private final RolloutLog log;
+    private final ArtifactFetcher fetcher;
+    private final FaultPoints faults;
+    private final long endpointWaitMs;
+    private final long applyTimeoutMs;
+    private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "hotpot-rollout-call");
+        t.setDaemon(true);
+        return t;
+    });
+
+    RolloutExecutor(String nodeId, Leadership leadership, FollowerDirectory directory, BundleApplier applier,
+                    ChunkedPusher pusher, ClusterState state, RolloutLog log, ArtifactFetcher fetcher,
+                    FaultPoints faults, long endpointWaitMs, long applyTimeoutMs) {
+        this.nodeId = nodeId;
+        this.leadership = leadership;
+        this.directory = directory;
+        this.applier = applier;
+        this.pusher = pusher;
+        this.state = state;
+        this.log = log;
+        this.fetcher = fetcher;
+        this.faults = faults;
+        this.endpointWaitMs = endpointWaitMs;
+        this.applyTimeoutMs = applyTimeoutMs;
+    }
+
+    /**
+     * Runs the rollout to its end. Blocks until it completed, was rolled back, or this node lost
+     * leadership (then it returns the record still RUNNING).
+     *
+     * @param record   the rollout, already recorded in ZooKeeper with the desired state
+     * @param plan     its batches over the current members
+     * @param jar      the artifact's bytes on this node
+     * @param listener told of each node's progress
+     * @return the rollout as it ended, also written to ZooKeeper
+     */
+    RolloutRecord run(RolloutRecord record, RolloutPlan plan, Path jar, RolloutListener listener) {
+        Progress progress = new Progress(record, listener);
+        plan.nodes().forEach(n -> progress.set(n, Step.PENDING, null, ""));
+        ArtifactDescriptor artifact = record.artifact();
+
+        Map<String, Future<ApplyReport>> stagings = new LinkedHashMap<>();
+        for (String id : plan.nodes()) {
+            if (!id.equals(nodeId)) {
+                stagings.put(id, calls.submit(() -> stageOn(id, record.rolloutId(), artifact, jar)));
+            }
+        }
+        collect(stagings, artifact, "stage").forEach((id, failure) -> {
+            if (failure == null) {
+                progress.set(id, Step.STAGED, null, "");
+            } else {
+                // REJECTED: the node answered and refused the bytes; anything else: it could not be reached.
+                progress.set(id, failure.outcome() == ApplyOutcome.REJECTED ? Step.FAILED : Step.UNREACHABLE, failure,
+                        failure.message());
+            }
+        });
+        if (progress.any(Step.FAILED)) {
+            return halt(progress, jar, "a node refused the bytes");
+        }
+        reach("BEFORE_APPLY");
+
+        List<List<String>> batches = plan.batches();
+        for (int b = 0; b < batches.size(); b++) {
+            if (!leadership.isLeader()) {
+                LOG.warn("Hotpot: node {} lost leadership during rollout {}; the new leader finishes it", nodeId,
+                        record.rolloutId());
+                return progress.record();
+            }
+            Map<String, Future<ApplyReport>> applies = new LinkedHashMap<>();
+            for (String id : batches.get(b)) {
+                if (progress.step(id) == Step.UNREACHABLE) {
+                    continue;
+                }
+                progress.set(id, Step.APPLYING, null, "");
+                applies.put(id, calls.submit(() -> applyOn(id, record.rolloutId(), artifact, jar)));
+            }
+            collect(applies, artifact, "apply").forEach((id, r) -> progress.set(id, stepOf(r), r, r.message()));
+            if (progress.any(Step.FAILED)) {
+                return halt(progress, jar, "batch " + (b + 1) + "/" + batches.size() + " failed");
+            }
+            if (b == 0 && record.policy().kind() == RolloutPolicy.Kind.CANARY
+                    && batches.get(0).stream().noneMatch(id -> progress.step(id) == Step.APPLIED)) {
+                return halt(progress, jar, "the canary " + batches.get(0) + " could not be reached");
+            }
+            if (b < batches.size() - 1) {
+                reach("BETWEEN_BATCHES");
+            }
+        }
+        List<String> behind = progress.nodes(Step.UNREACHABLE);
+        return progress.finish(RolloutStatus.COMPLETED, behind.isEmpty() ? "" : behind
+                + " could not be reached and converge when they come back");
+    }
+
+    @Override
+    public void close() {
+        calls.shutdownNow();
+    }
+
+    /** Returns every updated node to the previous artifact, skips the rest, restores the desired state. */
+    private RolloutRecord halt(Progress progress, Path jar, String why) {
+        RolloutRecord record = progress.record();
+        String reason = why + ": " + progress.failures();
+        ArtifactDescriptor previous = record.previous();
+        LOG.error("Hotpot: rollout {} of {} halted ({}); returning updated nodes to {}", record.rolloutId(),
+                record.artifact().coordinates(), reason, previous == null ? "nothing (no previous version)"
+                        : previous.coordinates());
+        for (String id : progress.nodes(Step.PENDING, Step.STAGED)) {
+            progress.set(id, Step.SKIPPED, null, "not touched: the rollout halted before this node's batch");
+        }
+        List<String> updated = progress.nodes(Step.APPLIED);
+        Optional<Path> previousJar = previous == null ? Optional.empty()
+                : fetcher.fetch(record.rolloutId(), previous, updated);
+        Map<String, Future<ApplyReport>> reverts = new LinkedHashMap<>();
+        for (String id : updated) {
+            if (previousJar.isEmpty()) {
+                reverts.put(id, CompletableFuture.completedFuture(ApplyReport.unreachable(id, record.artifact(),
+                        ApplyPhase.ROLLBACK, previous == null
+                                ? "no earlier version of " + record.artifact().symbolicName() + " to return to"
+                                : "the bytes of " + previous.coordinates() + " are on no reachable node", 0)));
+                continue;
+            }
+            progress.set(id, Step.APPLYING, null, "returning to " + previous.coordinates());
+            reverts.put(id, calls.submit(() -> {
+                ApplyReport staged = stageOn(id, record.rolloutId(), previous, previousJar.get());
+                return staged != null ? staged : applyOn(id, record.rolloutId(), previous, previousJar.get());
+            }));
+        }
+        collect(reverts, record.artifact(), "return to the previous version").forEach((id, r) ->
+                progress.set(id, r.outcome().succeeded() ? Step.ROLLED_BACK : Step.ROLLBACK_FAILED, r, r.message()));
+        try {
+            state.restoreDesired(record.artifact().symbolicName(), Optional.ofNullable(previous)
+                    .map(p -> new ClusterState.Desired(p, record.rolloutId(), nodeId, System.currentTimeMillis())));
+        } catch (Exception e) {
+            LOG.error("Hotpot: cannot restore the desired state of {} after rollout {}", record.artifact().symbolicName(),
+                    record.rolloutId(), e);
+        }
+        boolean clean = !progress.any(Step.ROLLBACK_FAILED);
+        return progress.finish(clean ? RolloutStatus.ROLLED_BACK : RolloutStatus.FAILED,
+                reason + (clean ? "" : "; RETURNING FAILED on " + progress.nodes(Step.ROLLBACK_FAILED)));
+    }
+
+    /** @return null once the node holds the bytes, else the report of why not */
+    private ApplyReport stageOn(String id, String rolloutId, ArtifactDescriptor artifact, Path jar)
+            throws InterruptedException {
+        if (id.equals(nodeId)) {
+            return null;
+        }
+        Optional<FollowerDirectory.Endpoint> endpoint = directory.await(id, endpointWaitMs);
+        if (endpoint.isEmpty()) {
+            return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, id + " is a cluster member but its "
+                    + "FollowerService endpoint was not imported within endpoint.wait.ms=" + endpointWaitMs, endpointWaitMs);
+        }
+        ApplyReport failure = pusher.stage(id, endpoint.get().service(), rolloutId, artifact, jar).orElse(null);
+        if (failure == null || failure.failedPhase() != ApplyPhase.CONNECT) {
+            directory.seen(id);
+        }
+        return failure;
+    }
+
+    private ApplyReport applyOn(String id, String rolloutId, ArtifactDescriptor artifact, Path jar) {
+        if (id.equals(nodeId)) {
+            ApplyReport own = applier.apply(rolloutId, artifact, jar);
+            state.writeActual(own);
+            return own;
+        }
+        long start = System.nanoTime();
+        try {
+            FollowerDirectory.Endpoint endpoint = directory.find(id)
+                    .orElseThrow(() -> new IllegalStateException("its endpoint went away"));
+            ApplyReport r = endpoint.service().applyStored(rolloutId, artifact);
+            directory.seen(id);
+            return r;
+        } catch (Exception x) {
+            return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, "apply of " + artifact.coordinates()
+                    + " on " + id + " failed: " + x, (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /** An unreachable node's report has no running version and fails to CONNECT. */
+    private static Step stepOf(ApplyReport r) {
+        if (r.outcome().succeeded()) {
+            return Step.APPLIED;
+        }
+        return r.failedPhase() == ApplyPhase.CONNECT ? Step.UNREACHABLE : Step.FAILED;
+    }
+
+    /** Waits for every future within apply.timeout.ms; a late or failed one becomes a CONNECT failure. */
+    private Map<String, ApplyReport> collect(Map<String, Future<ApplyReport>> futures, ArtifactDescriptor artifact,
+                                             String what) {
+        Map<String, ApplyReport> reports = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(applyTimeoutMs);
+        for (Map.Entry<String, Future<ApplyReport>> e : futures.entrySet()) {
+            try {
+                reports.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            } catch (TimeoutException | ExecutionException | InterruptedException ex) {
+                e.getValue().cancel(true);
+                if (ex instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                reports.put(e.getKey(), ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
+                        + " did not " + what + " " + artifact.coordinates() + " within apply.timeout.ms="
+                        + applyTimeoutMs + ": " + ex, applyTimeoutMs));
+            }
+        }
+        return reports;
+    }
+
+    private void reach(String point) {
+        try {
+            faults.reach(point);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One run's per-node progress, mirrored to ZooKeeper and the listener as it changes. */
+    private final class Progress {
+
+        private final RolloutRecord record;
+        private final RolloutListener listener;
+        private final Map<String, NodeProgress> nodes = new TreeMap<>();
+
+        Progress(RolloutRecord record, RolloutListener listener) {
+            this.record = record;
+            this.listener = listener;
+            record.nodes().forEach(n -> nodes.put(n.nodeId(), n));
+        }
+
+        void set(String id, Step step, ApplyReport report, String detail) {
+            NodeProgress p;
+            synchronized (this) {
+                ApplyReport last = report != null ? report : Optional.ofNullable(nodes.get(id))
+                        .map(NodeProgress::report).orElse(null);
+                p = new NodeProgress(id, step, last, detail, System.currentTimeMillis());
+                nodes.put(id, p);
+            }
+            log.progress(record.rolloutId(), p);
+            try {
+                listener.progressed(p);
+            } catch (RuntimeException e) {
+                LOG.debug("Hotpot: a rollout listener threw", e);
+            }
+        }
+
+        synchronized Step step(String id) {
+            return Optional.ofNullable(nodes.get(id)).map(NodeProgress::step).orElse(Step.PENDING);
+        }
+
+        synchronized boolean any(Step step) {
+            return nodes.values().stream().anyMatch(n -> n.step() == step);
+        }
+
+        synchronized List<String> nodes(Step... steps) {
+            List<Step> wanted = List.of(steps);
+            return nodes.values().stream().filter(n -> wanted.contains(n.step())).map(NodeProgress::nodeId).toList();
+        }
+
+        synchronized String failures() {
+            List<String> failed = new ArrayList<>();
+            for (NodeProgress n : nodes.values()) {
+                if (n.step() == Step.FAILED) {
+                    failed.add(n.nodeId() + ": " + n.detail());
+                }
+            }
+            return String.join("; ", failed);
+        }
+
+        synchronized RolloutRecord record() {
+            return record.withNodes(List.copyOf(nodes.values()));
+        }
+
+        RolloutRecord finish(RolloutStatus status, String message) {
+            RolloutRecord done = record().finish(status, message, System.currentTimeMillis());
+            try {
+                log.write(done);
+            } catch (Exception e) {
+                LOG.error("Hotpot: cannot record the end of rollout {} in ZooKeeper", done.rolloutId(), e);
+            }
+            LOG.info("Hotpot: rollout {} of {} {} in {} ms{}", done.rolloutId(), done.artifact().coordinates(), status,
+                    done.durationMs(), message.isEmpty() ? "" : ": " + message);
+            return done;
+        }
+    }
+}

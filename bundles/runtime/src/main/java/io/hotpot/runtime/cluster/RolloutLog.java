@@ -1,0 +1,238 @@
+package io.hotpot.runtime.cluster;
+
+import io.hotpot.api.ApplyOutcome;
+import io.hotpot.api.ApplyPhase;
+import io.hotpot.api.ApplyReport;
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.cluster.NodeProgress;
+import io.hotpot.api.cluster.RolloutPolicy;
+import io.hotpot.api.cluster.RolloutRecord;
+import io.hotpot.api.cluster.RolloutStatus;
+import io.hotpot.api.cluster.Trigger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The cluster's rollouts in ZooKeeper, so that any node can show the history and a new leader can
+ * finish what a dead one started:
+ * <pre>
+ *   &lt;root&gt;/rollouts/&lt;rollout id&gt;            the rollout: artifact, previous, policy, status
+ *   &lt;root&gt;/rollouts/&lt;rollout id&gt;/&lt;node&gt;     that node's progress and last apply report
+ * </pre>
+ * Values are {@link Properties} text. Blocking methods wait for ZooKeeper round trips and throw
+ * what Curator throws when it cannot be reached. Thread-safe.
+ */
+public final class RolloutLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RolloutLog.class);
+
+    private final CuratorFramework client;
+    private final String path;
+
+    /**
+     * @param client a started Curator client
+     * @param root   Hotpot's root znode
+     */
+    public RolloutLog(CuratorFramework client, String root) {
+        this.client = client;
+        this.path = root + "/rollouts";
+    }
+
+    /**
+     * Records a rollout and its nodes' progress. Blocks until ZooKeeper has it.
+     *
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public void write(RolloutRecord r) throws Exception {
+        client.create().orSetData().creatingParentsIfNeeded().forPath(path + "/" + r.rolloutId(), bytes(encode(r)));
+        for (NodeProgress p : r.nodes()) {
+            client.create().orSetData().forPath(path + "/" + r.rolloutId() + "/" + p.nodeId(), bytes(encode(p)));
+        }
+    }
+
+    /**
+     * Records one node's progress in the background: never holds up a rollout on ZooKeeper.
+     */
+    public void progress(String rolloutId, NodeProgress p) {
+        try {
+            client.create().orSetData().creatingParentsIfNeeded().inBackground()
+                    .forPath(path + "/" + rolloutId + "/" + p.nodeId(), bytes(encode(p)));
+        } catch (Exception e) {
+            LOG.debug("Hotpot: cannot record the progress of {} in rollout {}", p.nodeId(), rolloutId, e);
+        }
+    }
+
+    /**
+     * @return the rollout with its nodes' progress, if ZooKeeper has it
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public Optional<RolloutRecord> read(String rolloutId) throws Exception {
+        try {
+            RolloutRecord r = decodeRollout(rolloutId, load(client.getData().forPath(path + "/" + rolloutId)));
+            List<NodeProgress> nodes = new ArrayList<>();
+            for (String node : client.getChildren().forPath(path + "/" + rolloutId)) {
+                try {
+                    nodes.add(decodeProgress(node, load(client.getData().forPath(path + "/" + rolloutId + "/" + node))));
+                } catch (KeeperException.NoNodeException ignored) {
+                    // Pruned meanwhile.
+                }
+            }
+            nodes.sort(Comparator.comparing(NodeProgress::nodeId));
+            return Optional.of(r.withNodes(nodes));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * @return every recorded rollout, newest first; unreadable entries are skipped with a warning
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public List<RolloutRecord> list() throws Exception {
+        if (client.checkExists().forPath(path) == null) {
+            return List.of();
+        }
+        List<RolloutRecord> all = new ArrayList<>();
+        for (String id : client.getChildren().forPath(path)) {
+            try {
+                read(id).ifPresent(all::add);
+            } catch (RuntimeException e) {
+                LOG.warn("Hotpot: ignoring unreadable rollout {}/{}: {}", path, id, e.toString());
+            }
+        }
+        all.sort(Comparator.comparingLong(RolloutRecord::startedAt).reversed());
+        return all;
+    }
+
+    /**
+     * Deletes the oldest finished rollouts beyond the given count.
+     *
+     * @throws Exception if ZooKeeper cannot be reached
+     */
+    public void prune(int keep) throws Exception {
+        List<RolloutRecord> all = list();
+        for (RolloutRecord r : all.subList(Math.min(keep, all.size()), all.size())) {
+            if (r.status().finished()) {
+                try {
+                    client.delete().deletingChildrenIfNeeded().forPath(path + "/" + r.rolloutId());
+                } catch (KeeperException.NoNodeException ignored) {
+                    // Already gone.
+                }
+            }
+        }
+    }
+
+    private static Properties encode(RolloutRecord r) {
+        Properties p = new Properties();
+        put(p, "artifact.", r.artifact());
+        if (r.previous() != null) {
+            put(p, "previous.", r.previous());
+        }
+        p.setProperty("source", r.source());
+        p.setProperty("policy", r.policy().toString());
+        p.setProperty("trigger", r.trigger().name());
+        p.setProperty("leader", r.leader());
+        p.setProperty("startedAt", Long.toString(r.startedAt()));
+        p.setProperty("finishedAt", Long.toString(r.finishedAt()));
+        p.setProperty("status", r.status().name());
+        p.setProperty("message", r.message());
+        return p;
+    }
+
+    private static RolloutRecord decodeRollout(String id, Properties p) {
+        return new RolloutRecord(id, p.getProperty("source", "?"), get(p, "artifact."),
+                p.containsKey("previous.sha256") ? get(p, "previous.") : null, RolloutPolicy.parse(p.getProperty("policy")),
+                Trigger.valueOf(p.getProperty("trigger")), p.getProperty("leader", "?"),
+                Long.parseLong(p.getProperty("startedAt", "0")), Long.parseLong(p.getProperty("finishedAt", "0")),
+                RolloutStatus.valueOf(p.getProperty("status")), p.getProperty("message", ""), List.of());
+    }
+
+    private static Properties encode(NodeProgress n) {
+        Properties p = new Properties();
+        p.setProperty("step", n.step().name());
+        p.setProperty("detail", n.detail());
+        p.setProperty("at", Long.toString(n.at()));
+        ApplyReport r = n.report();
+        if (r != null) {
+            put(p, "report.artifact.", r.artifact());
+            p.setProperty("report.outcome", r.outcome().name());
+            optional(p, "report.previousVersion", r.previousVersion());
+            optional(p, "report.runningVersion", r.runningVersion());
+            optional(p, "report.bundleState", r.bundleState());
+            optional(p, "report.failedPhase", r.failedPhase() == null ? null : r.failedPhase().name());
+            p.setProperty("report.message", r.message());
+            p.setProperty("report.stateBytes", Long.toString(r.stateBytes()));
+            p.setProperty("report.pauseMicros", Long.toString(r.pauseMicros()));
+            p.setProperty("report.heldCalls", Integer.toString(r.heldCalls()));
+            p.setProperty("report.durationMs", Long.toString(r.durationMs()));
+        }
+        return p;
+    }
+
+    private static NodeProgress decodeProgress(String node, Properties p) {
+        ApplyReport report = null;
+        if (p.containsKey("report.outcome")) {
+            String phase = p.getProperty("report.failedPhase");
+            report = new ApplyReport(node, get(p, "report.artifact."), ApplyOutcome.valueOf(p.getProperty("report.outcome")),
+                    p.getProperty("report.previousVersion"), p.getProperty("report.runningVersion"),
+                    p.getProperty("report.bundleState"), phase == null ? null : ApplyPhase.valueOf(phase),
+                    p.getProperty("report.message", ""), Long.parseLong(p.getProperty("report.stateBytes", "-1")),
+                    Long.parseLong(p.getProperty("report.pauseMicros", "-1")),
+                    Integer.parseInt(p.getProperty("report.heldCalls", "-1")),
+                    Long.parseLong(p.getProperty("report.durationMs", "0")));
+        }
+        return new NodeProgress(node, NodeProgress.Step.valueOf(p.getProperty("step")), report,
+                p.getProperty("detail", ""), Long.parseLong(p.getProperty("at", "0")));
+    }
+
+    private static void put(Properties p, String prefix, ArtifactDescriptor a) {
+        p.setProperty(prefix + "symbolicName", a.symbolicName());
+        p.setProperty(prefix + "version", a.version());
+        p.setProperty(prefix + "sha256", a.sha256());
+        p.setProperty(prefix + "size", Long.toString(a.size()));
+    }
+
+    private static ArtifactDescriptor get(Properties p, String prefix) {
+        return new ArtifactDescriptor(p.getProperty(prefix + "symbolicName"), p.getProperty(prefix + "version"),
+                p.getProperty(prefix + "sha256"), Long.parseLong(p.getProperty(prefix + "size")));
+    }
+
+    private static void optional(Properties p, String key, String value) {
+        if (value != null) {
+            p.setProperty(key, value);
+        }
+    }
+
+    private static Properties load(byte[] data) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(new String(data, StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+
+    private static byte[] bytes(Properties p) {
+        StringWriter w = new StringWriter();
+        try {
+            p.store(w, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
