@@ -132,7 +132,7 @@ public final class HotpotNode {
                 applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, faults));
         leadership.whenElected(cluster::takeOver);
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
-                rollouts, 3_000));
+                rollouts, () -> context.getBundle(0).getState() == org.osgi.framework.Bundle.ACTIVE, 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
                 new FileStability(500, 60_000));
 

@@ -9,19 +9,22 @@ import org.junit.runners.MethodSorters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.hotpot.itests.cluster.RunningCluster.CONVERGE;
+import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertTrue;
 
 /**
- * kill -9 of a follower's Karaf at each phase of a swap (after export, after update, after
- * refresh, during import). After a restart the node first recovers the old version with the old
- * state, then converges to the version the cluster decided, with the state migrated: every entry
- * written before the swap, including the last acknowledged one, is there.
+ * Fault 2: kill -9 of a follower's Karaf at each phase of a swap (after export, after update, after
+ * refresh, during import), while a KV client runs on the other follower. The rollout leaves the
+ * dead node behind and completes on the others. After a restart the node first recovers the old
+ * version with the old state, then converges to the version the cluster decided, with the state
+ * migrated: every entry written before the swap, including the last acknowledged one, is there.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class CrashRecoveryIT {
@@ -72,13 +75,17 @@ public class CrashRecoveryIT {
         Files.writeString(faults.resolve(point), "");
 
         int recoveriesBefore = recoveries();
+        String other = cluster.followers().stream().filter(f -> !f.equals(victim)).findFirst().orElseThrow();
+        Loads loads = new Loads(cluster, List.of(other), 20, 1, "fault2-" + point);
         CompletableFuture<String> rollout = CompletableFuture.supplyAsync(() -> cluster.distribute(Fixtures.jar("kv-1.1.0.jar")));
         await(victim + " pauses at " + point).atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
                 .until(() -> cluster.nodes().log(victim).contains("Hotpot fault injection: pausing at " + point));
         cluster.nodes().kill(victim);
+        long killedAt = System.nanoTime();
         Files.delete(faults.resolve(point));
         String out = rollout.get(3, TimeUnit.MINUTES);
-        assertTrue(out, out.contains("FAILED: rollout"));
+        assertTrue(out, out.contains("INCOMPLETE: rollout"));
+        assertTrue(out, out.contains(victim + ": UNREACHABLE"));
 
         cluster.nodes().startNode(victim);
         // First the old version with the old state (recovery), then the new one with the state
@@ -87,8 +94,14 @@ public class CrashRecoveryIT {
                 .until(() -> recoveries() == recoveriesBefore + 1);
         await(victim + " converged").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> cluster.assertKv(victim, "1.1.0", 2));
+        System.out.printf("fault 2 (%s): %s converged %d ms after the kill%n", point, victim,
+                (System.nanoTime() - killedAt) / 1_000_000);
         String acknowledged = cluster.run(victim, "kv:get acknowledged-" + point);
         assertTrue(acknowledged, acknowledged.contains("value=yes"));
+        cluster.assertConverged(KV, "1.1.0", Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar")), cluster.nodes().nodes());
+        try (loads) {
+            loads.assertClean("on " + other + " while " + victim + " crashed at " + point);
+        }
         cluster.awaitReady();
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -16,13 +17,15 @@ import java.util.regex.Pattern;
 import static io.hotpot.itests.cluster.RunningCluster.CONVERGE;
 import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
 
 /**
- * kill -9 of the leader in the middle of a rollout: after it recorded the desired state and staged
- * the bytes on every follower, before it applied them anywhere. A new leader is elected, and the
- * rollout completes: every follower converges to the new version from its own copy, with its
- * state migrated; the old leader, restarted, converges too.
+ * Fault 3: kill -9 of the leader in the middle of a rolling rollout (batches of one node, the
+ * leader last), after the first follower was updated, while KV clients run on both followers. A new
+ * leader is elected, reads the rollout from ZooKeeper and completes it; the old leader, restarted,
+ * converges too.
  */
 public class LeaderFailoverIT {
 
@@ -42,48 +45,67 @@ public class LeaderFailoverIT {
     }
 
     @Test
-    public void aRolloutWhoseLeaderDiesCompletes() throws Exception {
+    public void aRollingRolloutWhoseLeaderDiesIsCompletedByTheNewLeader() throws Exception {
         String leader = cluster.leader();
         List<String> followers = cluster.followers();
         Path faults = Files.createDirectories(cluster.nodes().home(leader).resolve("data/hotpot/faults"));
-        Files.writeString(faults.resolve("BEFORE_APPLY"), "");
-
-        CompletableFuture.runAsync(() -> {
-            try {
-                cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
-            } catch (RuntimeException expected) {
-                // The leader's console dies with it.
-            }
-        });
-        await("the leader staged the artifact and pauses").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
-                .until(() -> cluster.nodes().log(leader).contains("Hotpot fault injection: pausing at BEFORE_APPLY"));
-        long killedAt = System.nanoTime();
-        cluster.nodes().kill(leader);
-        Files.delete(faults.resolve("BEFORE_APPLY"));
-
-        AtomicReference<String> newLeader = new AtomicReference<>();
-        await("a new leader").atMost(CONVERGE).pollInterval(Duration.ofMillis(500)).until(() -> {
-            Matcher m = Pattern.compile("Leader: (\\S+)").matcher(cluster.run(followers.get(0), "hot:nodes"));
-            if (m.find() && followers.contains(m.group(1))) {
-                newLeader.set(m.group(1));
-                return true;
-            }
-            return false;
-        });
-        assertNotEquals(leader, newLeader.get());
-        System.out.printf("new leader %s elected %d ms after the kill%n", newLeader.get(),
-                (System.nanoTime() - killedAt) / 1_000_000);
-
+        Files.writeString(faults.resolve("BETWEEN_BATCHES"), "");
         String sha = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
-        for (String f : followers) {
-            await(f + " completes the rollout").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
-                    .untilAsserted(() -> cluster.assertRuns(f, KV, "1.1.0", sha));
-            cluster.assertKv(f, "1.1.0", 2);
-        }
-        System.out.printf("every follower runs 1.1.0 %d ms after the kill%n", (System.nanoTime() - killedAt) / 1_000_000);
 
-        cluster.nodes().startNode(leader);
-        await(leader + " converges after its restart").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
-                .untilAsserted(() -> cluster.assertRuns(leader, KV, "1.1.0", sha));
+        try (Loads loads = new Loads(cluster, followers, 40, 1, "fault3")) {
+            CompletableFuture.runAsync(() -> {
+                try {
+                    cluster.run(leader, "hot:distribute --policy rolling --batch 1 " + Fixtures.jar("kv-1.1.0.jar"));
+                } catch (RuntimeException expected) {
+                    // The leader's console dies with it.
+                }
+            });
+            await("the leader updated its first batch and pauses").atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.nodes().log(leader).contains("Hotpot fault injection: pausing at BETWEEN_BATCHES"));
+            cluster.assertRuns(followers.get(0), KV, "1.1.0", sha);
+            cluster.assertRuns(followers.get(1), KV, "1.0.0", null);
+            long killedAt = System.nanoTime();
+            cluster.nodes().kill(leader);
+            Files.delete(faults.resolve("BETWEEN_BATCHES"));
+
+            AtomicReference<String> newLeader = new AtomicReference<>();
+            await("a new leader").atMost(CONVERGE).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Matcher m = Pattern.compile("Leader: (\\S+)").matcher(cluster.run(followers.get(0), "hot:nodes"));
+                if (m.find() && followers.contains(m.group(1))) {
+                    newLeader.set(m.group(1));
+                    return true;
+                }
+                return false;
+            });
+            assertNotEquals(leader, newLeader.get());
+            System.out.printf("fault 3: new leader %s elected %d ms after the kill%n", newLeader.get(),
+                    (System.nanoTime() - killedAt) / 1_000_000);
+
+            for (String f : followers) {
+                await(f + " completes the rollout").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                        .untilAsserted(() -> cluster.assertRuns(f, KV, "1.1.0", sha));
+                cluster.assertKv(f, "1.1.0", 2);
+            }
+            System.out.printf("fault 3: every follower runs 1.1.0 %d ms after the kill%n",
+                    (System.nanoTime() - killedAt) / 1_000_000);
+            String takeover = cluster.nodes().log(newLeader.get());
+            assertTrue(takeover.contains("Hotpot: node " + newLeader.get() + " takes over rollout"));
+            Matcher id = Pattern.compile("takes over rollout (r-\\S+) of").matcher(takeover);
+            assertTrue(id.find());
+            await("the rollout is recorded complete").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                    .until(() -> "COMPLETED".equals(cluster.rollout(id.group(1)).getProperty("status")));
+            Properties rollout = cluster.rollout(id.group(1));
+            assertEquals(rollout.toString(), newLeader.get(), rollout.getProperty("leader"));
+            assertEquals(rollout.toString(), "rolling:1", rollout.getProperty("policy"));
+            cluster.assertConverged(KV, "1.1.0", sha, followers);
+            loads.assertClean("on the followers while the leader died mid-rollout");
+
+            cluster.nodes().startNode(leader);
+            await(leader + " converges after its restart").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> cluster.assertRuns(leader, KV, "1.1.0", sha));
+            System.out.printf("fault 3: the old leader %s converged %d ms after the kill%n", leader,
+                    (System.nanoTime() - killedAt) / 1_000_000);
+            cluster.assertConverged(KV, "1.1.0", sha, cluster.nodes().nodes());
+        }
     }
 }

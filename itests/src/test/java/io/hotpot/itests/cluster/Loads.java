@@ -29,6 +29,17 @@ final class Loads implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one local client on each given node only: for tests that kill the other nodes, whose
+     * consoles die with them.
+     */
+    Loads(RunningCluster cluster, java.util.Collection<String> nodes, int seconds, int threads, String prefix) {
+        String args = " --seconds " + seconds + " --threads " + threads;
+        for (String n : nodes) {
+            reports.add(clients.submit(() -> cluster.run(n, "kv:load" + args + " --prefix " + prefix + "-" + n)));
+        }
+    }
+
     /** Waits for every client and asserts none saw a failed, mismatched or lost call. */
     void assertClean(String label) throws Exception {
         for (Future<String> report : reports) {

@@ -80,6 +80,30 @@ public final class LocalCluster implements AutoCloseable {
         script("kill", "--dir", dir.toString(), node);
     }
 
+    /**
+     * Stops one node the way an operator does (SIGTERM: Karaf's shutdown hook stops the framework and
+     * every bundle in order), by its PID; SIGKILL if it is still alive after two minutes.
+     */
+    public void stop(String node) throws Exception {
+        synchronized (this) {
+            KarafConsole console = consoles.remove(node);
+            if (console != null) {
+                console.close();
+            }
+        }
+        java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid(node));
+        if (process.isEmpty()) {
+            return;
+        }
+        process.get().destroy();
+        try {
+            process.get().onExit().get(2, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.TimeoutException e) {
+            process.get().destroyForcibly();
+            throw new IllegalStateException(node + " did not stop within two minutes of SIGTERM; killed", e);
+        }
+    }
+
     /** Starts a stopped or killed node again, with its home and ports; returns once its console answers. */
     public void startNode(String node) throws Exception {
         script("start-node", "--dir", dir.toString(), node);

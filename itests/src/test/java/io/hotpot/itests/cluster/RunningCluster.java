@@ -5,9 +5,11 @@ import org.apache.curator.test.TestingServer;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -125,6 +127,50 @@ public final class RunningCluster implements AutoCloseable {
         if (sha256 != null) {
             assertEquals(node + "\n" + status, sha256, row.get("SHA-256"));
         }
+    }
+
+    /**
+     * Every node converged: ZooKeeper's desired state names that version and digest, each node's
+     * actual state in ZooKeeper names that version, and each node's own {@code hot:status} shows it
+     * ACTIVE with exactly those bytes.
+     */
+    public void assertConverged(String bsn, String version, String sha256, Collection<String> nodes) throws Exception {
+        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString())) {
+            Properties desired = zk.read("/hotpot/desired/" + bsn)
+                    .orElseThrow(() -> new AssertionError("ZooKeeper holds no desired state of " + bsn));
+            assertEquals("desired version in ZooKeeper", version, desired.getProperty("version"));
+            assertEquals("desired sha256 in ZooKeeper", sha256, desired.getProperty("sha256"));
+            for (String node : nodes) {
+                Properties actual = zk.read("/hotpot/actual/" + node + "/" + bsn)
+                        .orElseThrow(() -> new AssertionError("ZooKeeper holds no actual state of " + node + " for " + bsn));
+                assertEquals(node + "'s actual version in ZooKeeper: " + actual, version, actual.getProperty("version"));
+            }
+        }
+        for (String node : nodes) {
+            assertRuns(node, bsn, version, sha256);
+        }
+    }
+
+    /** @return the rollout as ZooKeeper records it (status, policy, leader ...), with the steps per node as "step.&lt;node&gt;" */
+    public Properties rollout(String rolloutId) throws Exception {
+        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString())) {
+            Properties p = zk.read("/hotpot/rollouts/" + rolloutId)
+                    .orElseThrow(() -> new AssertionError("ZooKeeper holds no rollout " + rolloutId));
+            for (String node : zk.children("/hotpot/rollouts/" + rolloutId)) {
+                zk.read("/hotpot/rollouts/" + rolloutId + "/" + node).ifPresent(n -> p.setProperty("step." + node,
+                        n.getProperty("step")));
+            }
+            return p;
+        }
+    }
+
+    /** @return the rollout id in a hot:distribute or hot:rollback verdict line */
+    public static String rolloutId(String out) {
+        Matcher m = Pattern.compile("rollout (r-\\S+) of").matcher(out);
+        if (!m.find()) {
+            throw new AssertionError("no rollout id in:\n" + out);
+        }
+        return m.group(1);
     }
 
     /** The node runs that KV version, ACTIVE, with all 1,000 filled entries present and in that version's shape. */

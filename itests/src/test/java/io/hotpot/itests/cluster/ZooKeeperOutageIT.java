@@ -9,7 +9,7 @@ import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 
 /**
- * The ZooKeeper server stops and comes back: meanwhile every node keeps serving calls, locally and
+ * Fault 4: the ZooKeeper server stops and comes back: meanwhile every node keeps serving calls, locally and
  * through RSA; afterwards the cluster reconnects and a new rollout succeeds everywhere.
  */
 public class ZooKeeperOutageIT {
@@ -41,8 +41,12 @@ public class ZooKeeperOutageIT {
         }
         long start = System.nanoTime();
         cluster.awaitReady();
-        System.out.printf("cluster ready %d ms after ZooKeeper returned%n", (System.nanoTime() - start) / 1_000_000);
-        String out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
+        System.out.printf("fault 4: cluster ready %d ms after ZooKeeper returned%n", (System.nanoTime() - start) / 1_000_000);
+        String out;
+        try (Loads loads = new Loads(cluster, 10, 1, "zk-after")) {
+            out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
+            loads.assertClean("during the rollout after ZooKeeper returned");
+        }
         assertOk(out);
         String sha = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
         for (String node : cluster.nodes().nodes()) {
@@ -51,5 +55,6 @@ public class ZooKeeperOutageIT {
         for (String f : cluster.followers()) {
             cluster.assertKv(f, "1.1.0", 2);
         }
+        cluster.assertConverged(KV, "1.1.0", sha, cluster.nodes().nodes());
     }
 }

@@ -52,6 +52,7 @@ public final class Convergence implements Closeable {
     private final Leadership leadership;
     private final ArtifactFetcher fetcher;
     private final RolloutLog rollouts;
+    private final java.util.function.BooleanSupplier frameworkStarted;
     private final long graceMs;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -75,11 +76,14 @@ public final class Convergence implements Closeable {
      * @param leadership who leads, the first source of bytes tried
      * @param fetcher    gets bytes from other nodes, checked by digest
      * @param rollouts   the rollouts, to leave the ones in progress to their leader
+     * @param frameworkStarted whether the framework reached its start level: until then a managed
+     *                   bundle may not have registered its migration service, and a swap would
+     *                   find no state to carry over
      * @param graceMs    delay after a change of the desired state, in milliseconds
      */
     public Convergence(CuratorFramework client, ClusterState cluster, String nodeId, ArtifactStore store,
-                BundleApplier applier, Leadership leadership, ArtifactFetcher fetcher, RolloutLog rollouts,
-                long graceMs) {
+                       BundleApplier applier, Leadership leadership, ArtifactFetcher fetcher, RolloutLog rollouts,
+                       java.util.function.BooleanSupplier frameworkStarted, long graceMs) {
         this.client = client;
         this.cluster = cluster;
         this.nodeId = nodeId;
@@ -88,6 +92,7 @@ public final class Convergence implements Closeable {
         this.leadership = leadership;
         this.fetcher = fetcher;
         this.rollouts = rollouts;
+        this.frameworkStarted = frameworkStarted;
         this.graceMs = graceMs;
     }
 
@@ -126,6 +131,10 @@ public final class Convergence implements Closeable {
     private void converge() {
         scheduled.set(false);
         if (!client.getZookeeperClient().isConnected()) {
+            return;
+        }
+        if (!frameworkStarted.getAsBoolean()) {
+            trigger(1_000);
             return;
         }
         boolean retry = false;

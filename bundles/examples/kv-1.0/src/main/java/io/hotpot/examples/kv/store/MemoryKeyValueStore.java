@@ -3,6 +3,7 @@ package io.hotpot.examples.kv.store;
 import io.hotpot.api.migration.StateMigration;
 import io.hotpot.api.migration.StateSnapshot;
 import io.hotpot.examples.kv.KeyValueStore;
+import io.hotpot.examples.kv.StoreFile;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -35,17 +36,24 @@ public class MemoryKeyValueStore implements KeyValueStore, StateMigration {
     private final String version;
 
     private final ServiceRegistration<StateMigration> migration;
+    private final StoreFile file;
 
-    /** Registers the store's migration service separately: Hotpot gates the store, not its migration. */
+    /**
+     * Reads back the entries saved at the node's last shutdown, then registers the store's migration
+     * service separately: Hotpot gates the store, not its migration.
+     */
     @Activate
-    public MemoryKeyValueStore(BundleContext context) {
+    public MemoryKeyValueStore(BundleContext context) throws Exception {
         this.symbolicName = context.getBundle().getSymbolicName();
         this.version = context.getBundle().getVersion().toString();
+        this.file = new StoreFile(context);
+        file.restore(this);
         this.migration = context.registerService(StateMigration.class, this, null);
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate() throws Exception {
+        file.saveIfShuttingDown(this);
         migration.unregister();
     }
 

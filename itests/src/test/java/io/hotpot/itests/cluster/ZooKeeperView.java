@@ -1,0 +1,62 @@
+package io.hotpot.itests.cluster;
+
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.ZooKeeper;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The test's own plain ZooKeeper client, to read what the cluster recorded (desired state, each
+ * node's actual state, rollouts) independently of any node's console.
+ */
+final class ZooKeeperView implements AutoCloseable {
+
+    private final ZooKeeper zk;
+
+    ZooKeeperView(String connect) throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        zk = new ZooKeeper(connect, 10_000, e -> {
+            if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        if (!connected.await(30, TimeUnit.SECONDS)) {
+            zk.close();
+            throw new IllegalStateException("no ZooKeeper session with " + connect + " within 30 s");
+        }
+    }
+
+    /** @return the znode's Properties text, or empty if there is no such znode */
+    Optional<Properties> read(String path) throws Exception {
+        try {
+            Properties p = new Properties();
+            p.load(new StringReader(new String(zk.getData(path, false, null), StandardCharsets.UTF_8)));
+            return Optional.of(p);
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new IllegalStateException(path + " is not Properties text", e);
+        }
+    }
+
+    /** @return the children of a znode, empty if it does not exist */
+    java.util.List<String> children(String path) throws Exception {
+        try {
+            return zk.getChildren(path, false);
+        } catch (KeeperException.NoNodeException e) {
+            return java.util.List.of();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        zk.close();
+    }
+}
