@@ -4,6 +4,7 @@ import io.hotpot.api.FollowerService;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.FaultPoints;
+import io.hotpot.runtime.apply.FrameworkStart;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.cluster.ArtifactFetcher;
 import io.hotpot.runtime.cluster.ClusterService;
@@ -132,7 +133,7 @@ public final class HotpotNode {
                 applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, faults));
         leadership.whenElected(cluster::takeOver);
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
-                rollouts, () -> context.getBundle(0).getState() == org.osgi.framework.Bundle.ACTIVE, 3_000));
+                rollouts, new FrameworkStart(context), 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
                 new FileStability(500, 60_000));
 

@@ -550,7 +550,8 @@ public final class BundleApplier implements Closeable {
 
     private void awaitFrameworkStarted() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (context.getBundle(0).getState() != Bundle.ACTIVE && System.nanoTime() < deadline) {
+        FrameworkStart started = new FrameworkStart(context);
+        while (!started.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
     }

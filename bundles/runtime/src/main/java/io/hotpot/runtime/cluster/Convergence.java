@@ -76,9 +76,9 @@ public final class Convergence implements Closeable {
      * @param leadership who leads, the first source of bytes tried
      * @param fetcher    gets bytes from other nodes, checked by digest
      * @param rollouts   the rollouts, to leave the ones in progress to their leader
-     * @param frameworkStarted whether the framework reached its start level: until then a managed
-     *                   bundle may not have registered its migration service, and a swap would
-     *                   find no state to carry over
+     * @param frameworkStarted whether the framework reached its beginning start level: until then a
+     *                   managed bundle may not be started yet, and a swap would find no state to
+     *                   carry over, nor start the new revision
      * @param graceMs    delay after a change of the desired state, in milliseconds
      */
     public Convergence(CuratorFramework client, ClusterState cluster, String nodeId, ArtifactStore store,
