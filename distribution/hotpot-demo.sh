@@ -92,8 +92,8 @@ KV_MS=$(( $(ms) - t0 ))
 echo "every follower runs KV 1.1.0, ${KV_MS} ms after the drop (includes FileInstall's poll and this script's polling)"
 HISTORY="$(hot "$LEADER" "hot:history -v io.hotpot.examples.kv.store")"
 echo "$HISTORY" | head -20
-# The leader's own measure: from reading the dropped jar to the last follower's acknowledgement.
-KV_ROLLOUT_MS="$(awk -F'[│|]' '$3 ~ /DEPLOY/ {gsub(/ /,"",$8); print $8; exit}' <<<"$HISTORY")"
+# The leader's own measure, hot:history's "Time (ms)" column: from reading the dropped jar to the last follower's acknowledgement.
+KV_ROLLOUT_MS="$(awk -F'[│|]' '$3 ~ /DEPLOY/ {gsub(/ /,"",$10); print $10; exit}' <<<"$HISTORY")"
 
 say "hot:distribute of a real third-party bundle from Maven Central: commons-lang3 3.12.0, then 3.14.0"
 hot "$LEADER" "hot:distribute mvn:org.apache.commons/commons-lang3/3.12.0"

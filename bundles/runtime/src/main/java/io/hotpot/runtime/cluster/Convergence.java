@@ -54,6 +54,7 @@ public final class Convergence implements Closeable {
     private final RolloutLog rollouts;
     private final java.util.function.BooleanSupplier frameworkStarted;
     private final long graceMs;
+    private final long settleDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hotpot-convergence");
@@ -144,6 +145,12 @@ public final class Convergence implements Closeable {
                 if (runs(a) || applier.failedBefore(a)) {
                     continue;
                 }
+                if (settling(a.symbolicName())) {
+                    // The start-level thread has not started it yet: a swap now would find no
+                    // state to carry over and could not start the new revision.
+                    retry = true;
+                    continue;
+                }
                 if (running(d.rolloutId())) {
                     // Its leader applies it batch by batch and may yet halt it; a new leader
                     // finishes it if that one dies. Converging now would defeat a canary's gate.
@@ -170,6 +177,21 @@ public final class Convergence implements Closeable {
         if (retry) {
             trigger(5_000);
         }
+    }
+
+    /**
+     * @return whether the installed bundle is marked started but not ACTIVE yet, within the first
+     *         minute after this node started (later, a bundle in that state is broken, and a new
+     *         version may be what fixes it)
+     */
+    private boolean settling(String symbolicName) {
+        Optional<Bundle> bundle = applier.installed(symbolicName);
+        if (bundle.isEmpty() || bundle.get().getState() == Bundle.ACTIVE || System.nanoTime() > settleDeadline) {
+            return false;
+        }
+        org.osgi.framework.startlevel.BundleStartLevel level =
+                bundle.get().adapt(org.osgi.framework.startlevel.BundleStartLevel.class);
+        return level != null && level.isPersistentlyStarted();
     }
 
     private boolean running(String rolloutId) throws Exception {
