@@ -143,5 +143,4 @@ public class ClusterDistributionIT {
             cluster.assertKv(node, "1.1.0", 2);
         }
     }
-    }
 }
