@@ -33,6 +33,8 @@ public final class RemoteCallPolicy implements ObjectInputFilter {
             "java.math.BigInteger", "java.math.BigDecimal", "java.util.UUID",
             "java.util.ArrayList", "java.util.LinkedList", "java.util.HashMap", "java.util.LinkedHashMap",
             "java.util.TreeMap", "java.util.HashSet", "java.util.LinkedHashSet", "java.util.TreeSet",
+            // HashMap.readObject asks the filter before it allocates its table of this interface type.
+            "java.util.Map$Entry",
             // CollSer is what List.of/copyOf write; the filter sees the immutable class its readResolve returns too.
             "java.util.CollSer", "java.util.ImmutableCollections$List12", "java.util.ImmutableCollections$ListN",
             "java.util.ImmutableCollections$Set12", "java.util.ImmutableCollections$SetN",

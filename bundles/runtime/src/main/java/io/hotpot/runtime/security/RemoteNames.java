@@ -34,10 +34,11 @@ public final class RemoteNames {
 
     /**
      * @return the version in canonical form ({@link Version#toString()})
-     * @throws SecurityRefusal ({@link Reason#NAME}) unless the value parses as an OSGi version
+     * @throws SecurityRefusal ({@link Reason#NAME}) unless the value is non-blank and parses as an OSGi version
      */
     public static String requireVersion(String value) throws SecurityRefusal {
-        if (value == null || value.length() > MAX_NAME) {
+        // Version.parseVersion reads "" as 0.0.0: a version from the network must be explicit.
+        if (value == null || value.isBlank() || value.length() > MAX_NAME) {
             throw refusal("version", value);
         }
         try {

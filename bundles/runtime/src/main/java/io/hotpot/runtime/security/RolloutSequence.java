@@ -45,6 +45,8 @@ public final class RolloutSequence {
      * @throws Exception if ZooKeeper cannot be reached or the update lost every retry
      */
     public long next() throws Exception {
+        // compareAndSet never creates the znode; initialize does, and leaves an existing one alone.
+        counter.initialize(0L);
         for (int attempt = 0; attempt < 100; attempt++) {
             AtomicValue<Long> current = counter.get();
             if (!current.succeeded()) {
