@@ -19,6 +19,8 @@
 #   nodeI.pid            the node's JVM PID          nodeI.env    its ports (sourceable)
 #   zookeeper/           ZooKeeper data              zookeeper.pid, zookeeper.log
 #   cluster.env          ZK_CONNECT, NODES, nodeI_SSH, nodeI_PID, nodeI_HOME, ... (sourceable)
+#   io.hotpot.security.cfg  the cluster's credentials (signing key, trusted keys, ZooKeeper secret), mode 600:
+#                        generated once, on the first start in DIR, kept by later starts, copied into every node's etc/
 #
 # Logs of a node: DIR/nodeI/data/log/karaf.log and DIR/nodeI/karaf.out.
 # Only processes whose PID is recorded in DIR, and whose command line names DIR, are ever signalled.
@@ -312,6 +314,26 @@ load_node_env() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# Cluster credentials
+
+readonly SECRETS_FILE=$DIR/io.hotpot.security.cfg
+
+# Creates DIR/io.hotpot.security.cfg unless it exists, with the same code a node runs when it starts without one
+# (io.hotpot.runtime.security.SecretsFile, from the distribution's runtime bundle: JDK classes only).
+ensure_secrets() {
+    local -a found
+    [[ -f $SECRETS_FILE ]] && return 0
+    shopt -s nullglob
+    found=("$KARAF_HOME_DIR"/system/io/hotpot/hotpot-runtime/*/hotpot-runtime-*.jar)
+    shopt -u nullglob
+    ((${#found[@]})) || die "$KARAF_HOME_DIR/system has no hotpot-runtime jar: is this a Hotpot distribution?"
+    "$JAVA" -cp "${found[${#found[@]} - 1]}" io.hotpot.runtime.security.SecretsFile "$SECRETS_FILE" > /dev/null ||
+        die "could not create the cluster credentials $SECRETS_FILE"
+    chmod 600 "$SECRETS_FILE"
+    say "generated the cluster credentials $SECRETS_FILE (mode 600; every node gets a copy)"
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # ZooKeeper
 
 zk_classpath() {
@@ -392,6 +414,9 @@ create_node() {
     set_prop "$etc/org.apache.aries.rsa.discovery.zookeeper.cfg" zookeeper.port "${ZK_CONNECT##*:}"
     set_prop "$etc/io.hotpot.node.cfg" node.id "$name"
     set_prop "$etc/io.hotpot.node.cfg" zookeeper.connect "$ZK_CONNECT"
+    # Same credentials on every node: any node may become the leader and sign.
+    ensure_secrets
+    install -m 600 "$SECRETS_FILE" "$etc/io.hotpot.security.cfg"
 
     cat > "$DIR/$name.env" << EOF
 NODE_HOME=$(env_value "$home")
@@ -647,7 +672,8 @@ cmd_start_node() {
     ZK_CONNECT=$(sed -n 's/^ZK_CONNECT=//p' "$CLUSTER_ENV")
     CLUSTER_NODES=$(sed -n 's/^NODES="\(.*\)"$/\1/p' "$CLUSTER_ENV")
     if [[ $name =~ ^node[0-9]+$ && ! -f $DIR/$name.env ]]; then
-        # A node the cluster never had: it joins with a home and ports of its own.
+        # A node the cluster never had: it joins with a home and ports of its own (and the cluster's credentials).
+        find_java
         find_dist
         unpack_dist
         create_node "$name"

@@ -21,21 +21,28 @@ public record ArtifactDescriptor(String symbolicName, String version, String sha
         implements Serializable {
 
     private static final Pattern HEX_SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** OSGi Core R8 1.3.2: symbolic-name ::= token ( '.' token )*, token ::= ( alphanum | '_' | '-' )+. */
+    private static final Pattern SYMBOLIC_NAME = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    /** OSGi Core R8 3.2.5: major ( '.' minor ( '.' micro ( '.' qualifier )? )? )?. */
+    private static final Pattern VERSION = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,9}(\\.[0-9]{1,9}(\\.[A-Za-z0-9_-]+)?)?)?");
 
     /**
      * @throws NullPointerException     if any text argument is null
-     * @throws IllegalArgumentException if the name or version is blank, the digest is not 64
-     *                                  lower-case hex characters, or the size is negative
+     * @throws IllegalArgumentException if the name is not an OSGi symbolic name (so it can never hold
+     *                                  a path separator or {@code ..}), the version not an OSGi
+     *                                  version, the digest not 64 lower-case hex characters, or the
+     *                                  size negative. Records are deserialized through this
+     *                                  constructor, so a descriptor from the network is checked too.
      */
     public ArtifactDescriptor {
         Objects.requireNonNull(symbolicName, "symbolicName");
         Objects.requireNonNull(version, "version");
         Objects.requireNonNull(sha256, "sha256");
-        if (symbolicName.isBlank()) {
-            throw new IllegalArgumentException("symbolicName is blank");
+        if (symbolicName.length() > 255 || !SYMBOLIC_NAME.matcher(symbolicName).matches()) {
+            throw new IllegalArgumentException("symbolicName is not an OSGi symbolic name: '" + symbolicName + "'");
         }
-        if (version.isBlank()) {
-            throw new IllegalArgumentException("version is blank");
+        if (version.length() > 255 || !VERSION.matcher(version).matches()) {
+            throw new IllegalArgumentException("version is not an OSGi version: '" + version + "'");
         }
         if (!HEX_SHA256.matcher(sha256).matches()) {
             throw new IllegalArgumentException("sha256 is not 64 lower-case hex characters: " + sha256);

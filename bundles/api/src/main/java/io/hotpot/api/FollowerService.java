@@ -5,9 +5,12 @@ package io.hotpot.api;
  * calls on each follower to push and apply a bundle.
  *
  * <p>A push is four steps: {@link #beginTransfer}, zero or more {@link #writeChunk} calls in
- * offset order, {@link #stage}, and later {@link #applyStored}. The leader chooses the chunk size; the follower enforces its
- * own maximum artifact size. Nothing in the OSGi framework is touched before {@link #apply}
- * has verified the size, the SHA-256 digest and the manifest of the received bytes.
+ * offset order, {@link #stage}, and later {@link #applyStored}. Each names the rollout through a
+ * {@link SignedRolloutTicket}: the leader's Ed25519 signature over the rollout id, sequence,
+ * symbolic name, version, SHA-256, size and rollback flag. A follower checks the signature against
+ * the cluster's trusted keys and refuses replays before it opens a staging file, checks the bytes
+ * against the ticket before they count as staged, and checks both again before it touches a
+ * bundle. The leader chooses the chunk size; the follower enforces its own maximum artifact size.
  *
  * <p>Implementations are thread-safe. Transfers to one node may run concurrently; applies on one
  * node are serialized.
@@ -28,12 +31,14 @@ public interface FollowerService {
     /**
      * Opens (or resumes) a staging area for an artifact.
      *
-     * @param rolloutId  the id of the distribution this transfer belongs to, for logs and reports
-     * @param descriptor what the leader claims the bytes are
+     * @param ticket the leader's signed authorization of the rollout and its bytes
      * @return the transfer id and the offset from which the follower wants bytes
-     * @throws TransferException if the artifact exceeds the node's {@code artifact.max.bytes}
+     * @throws TransferException if the ticket's signature does not verify with a trusted key, it is a
+     *                           replay or an unflagged downgrade, a name is malformed, or the artifact
+     *                           exceeds the node's {@code artifact.max.bytes}; the refusal is logged
+     *                           on the {@code io.hotpot.security} logger
      */
-    TransferTicket beginTransfer(String rolloutId, ArtifactDescriptor descriptor) throws TransferException;
+    TransferTicket beginTransfer(SignedRolloutTicket ticket) throws TransferException;
 
     /**
      * Appends bytes to a staged artifact. Returns once the bytes are written to the node's data
@@ -53,7 +58,8 @@ public interface FollowerService {
      * anywhere, so that the rollout can finish from any node's copy if the leader dies.
      *
      * @param transferId from {@link #beginTransfer}; released in all cases
-     * @throws TransferException if the id is unknown, bytes are missing or the digest differs
+     * @throws TransferException if the id is unknown, bytes are missing, the digest differs, or the
+     *                           bytes are not the bundle the ticket names; nothing is kept then
      */
     void stage(String transferId) throws TransferException;
 
@@ -64,12 +70,12 @@ public interface FollowerService {
      * touched, the node restores the old bytes and the old state. Blocks until the bundle is
      * ACTIVE again or the rollback has finished.
      *
-     * @param rolloutId the rollout this belongs to
-     * @param artifact  what to apply; the stored bytes are checked against it again
+     * @param ticket the leader's signed authorization; the stored bytes are checked against it again
      * @return the node's acknowledgement; failures are reported, not thrown
-     * @throws TransferException if this node does not hold the artifact
+     * @throws TransferException if this node does not hold the artifact, or the ticket or bytes are
+     *                           refused as by {@link #beginTransfer} and {@link #stage}
      */
-    ApplyReport applyStored(String rolloutId, ArtifactDescriptor artifact) throws TransferException;
+    ApplyReport applyStored(SignedRolloutTicket ticket) throws TransferException;
 
     /**
      * Reads part of an artifact this node keeps in its store, so that a node that missed a rollout

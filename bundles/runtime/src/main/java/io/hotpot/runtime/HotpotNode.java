@@ -18,6 +18,20 @@ import io.hotpot.runtime.deploy.DeployTrigger;
 import io.hotpot.runtime.deploy.FileStability;
 import io.hotpot.runtime.follower.FollowerEndpoint;
 import io.hotpot.runtime.gate.ServiceDamper;
+import io.hotpot.runtime.security.BundleClaimGuard;
+import io.hotpot.runtime.security.FastbinCallFilter;
+import io.hotpot.runtime.security.FrameworkBundles;
+import io.hotpot.runtime.security.RemoteCallPolicy;
+import io.hotpot.runtime.security.ReplayGuard;
+import io.hotpot.runtime.security.RolloutSequence;
+import io.hotpot.runtime.security.RolloutVerifier;
+import io.hotpot.runtime.security.TicketIssuer;
+import io.hotpot.runtime.security.TicketSigner;
+import io.hotpot.runtime.security.TicketVerifier;
+import io.hotpot.runtime.security.NodeSecurity;
+import io.hotpot.runtime.security.SecurityLog;
+import io.hotpot.runtime.security.SecuritySettings;
+import io.hotpot.runtime.security.ZooKeeperCredentials;
 import io.hotpot.runtime.store.ArtifactStore;
 import io.hotpot.runtime.store.SwapJournal;
 import io.hotpot.runtime.transfer.ChunkedPusher;
@@ -34,6 +48,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,12 +59,15 @@ import java.util.Deque;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One Hotpot node: the composition root that builds the node's parts from PID
- * {@code io.hotpot.node}, starts them, and publishes three services:
+ * {@code io.hotpot.node} and the cluster's credentials ({@link NodeSecurity}, PID
+ * {@code io.hotpot.security}: without them the node does not start), starts them, and publishes
+ * three services:
  * <ul>
  *   <li>{@link FollowerService}, exported through Aries RSA ({@code service.exported.configs =
  *       aries.fastbin}) and published in ZooKeeper by Aries discovery;</li>
@@ -65,6 +83,10 @@ public final class HotpotNode {
 
     private static final Logger LOG = LoggerFactory.getLogger(HotpotNode.class);
 
+    /** Object graph bounds of a remote call: Hotpot's values are a few levels deep and small. */
+    private static final int RSA_MAX_DEPTH = 32;
+    private static final int RSA_MAX_REFERENCES = 100_000;
+
     /** Above Karaf's deployers (wrap, features, kar) and FileInstall's built-in bundle handling. */
     private static final int DEPLOY_RANKING = 1000;
 
@@ -76,13 +98,21 @@ public final class HotpotNode {
      *                   a ZooKeeper that is down is not an error, Curator keeps retrying
      */
     @Activate
-    public HotpotNode(BundleContext context, NodeConfiguration config) throws Exception {
+    public HotpotNode(BundleContext context, NodeConfiguration config, @Reference NodeSecurity nodeSecurity)
+            throws Exception {
         NodeSettings s = NodeSettings.from(config, context.getProperty("karaf.name"),
                 context.getProperty("karaf.base"), context.getProperty("karaf.data"));
         String id = s.nodeId();
+        SecuritySettings security = nodeSecurity.settings();
+        security.requireFits(s.chunkSizeBytes());
+        SecurityLog securityLog = new SecurityLog(id);
+        own(FastbinCallFilter.install(new RemoteCallPolicy(security.rsaAllowedClasses(), security.rsaMessageMaxBytes(),
+                RSA_MAX_DEPTH, RSA_MAX_REFERENCES, (what, why) -> securityLog.refused(what, "a fastbin remote call", why))));
 
         ArtifactStore store = new ArtifactStore(s.dataDir(), s.keptVersions());
-        ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes());
+        BundleClaimGuard claims = new BundleClaimGuard(systemBundlesStartLevel(context),
+                new FrameworkBundles(context)::named, bsn -> store.applied(bsn).isPresent(), securityLog);
+        ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes(), Optional.of(claims));
         ServiceDamper damper = own(new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs()));
         FaultPoints faults = new FaultPoints(s.dataDir());
         BundleApplier applier = own(new BundleApplier(id, context, store, new SwapJournal(s.dataDir()), inspector,
@@ -112,6 +142,8 @@ public final class HotpotNode {
                 .sessionTimeoutMs(s.sessionTimeoutMs())
                 .connectionTimeoutMs(s.connectionTimeoutMs())
                 .retryPolicy(new ExponentialBackoffRetry(250, 29, 5_000))
+                .authorization(ZooKeeperCredentials.SCHEME, security.zookeeper().authBytes())
+                .aclProvider(security.zookeeper().aclProvider())
                 .build();
         curator.start();
 
@@ -125,15 +157,22 @@ public final class HotpotNode {
         FollowerDirectory directory = own(new FollowerDirectory(context));
         ClusterState state = new ClusterState(curator, s.zookeeperRoot());
         InboundTransfers transfers = new InboundTransfers(id, store, s.artifactMaxBytes());
+        // Every node checks every rollout it is handed, the leader's own included: the cluster key's
+        // signature, the bytes against the ticket, the manifest, and its replay record.
+        RolloutVerifier verifier = new RolloutVerifier(new TicketVerifier(security.keys().trustedKeys()), inspector,
+                new ReplayGuard(s.dataDir()), s.artifactMaxBytes(), securityLog);
+        TicketIssuer issuer = new TicketIssuer(id, new RolloutSequence(curator, s.zookeeperRoot(),
+                new ExponentialBackoffRetry(50, 5), System::currentTimeMillis), new TicketSigner(security.keys().signingKey()));
         FollowerEndpoint endpoint = new FollowerEndpoint(id, transfers, applier, store, leadership::isLeader,
-                state::writeActual);
+                state::writeActual, verifier, (int) (security.rsaMessageMaxBytes() - SecuritySettings.CALL_OVERHEAD_BYTES));
         RolloutLog rollouts = new RolloutLog(curator, s.zookeeperRoot());
         ArtifactFetcher fetcher = new ArtifactFetcher(id, store, directory, transfers, s.chunkSizeBytes());
         ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
-                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, faults));
+                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, issuer,
+                faults));
         leadership.whenElected(cluster::takeOver);
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
-                rollouts, new FrameworkStart(context), 3_000));
+                rollouts, verifier, new FrameworkStart(context), 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
                 new FileStability(500, 60_000));
 
@@ -174,6 +213,15 @@ public final class HotpotNode {
             } catch (Exception e) {
                 LOG.warn("Hotpot: closing {} failed", part, e);
             }
+        }
+    }
+
+    private static int systemBundlesStartLevel(BundleContext context) {
+        String level = context.getProperty("karaf.systemBundlesStartLevel");
+        try {
+            return level == null ? BundleClaimGuard.KARAF_DEFAULT_SYSTEM_START_LEVEL : Integer.parseInt(level.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("karaf.systemBundlesStartLevel is not a number: " + level, e);
         }
     }
 

@@ -24,10 +24,20 @@ public final class KarafConsole implements Closeable {
     private static final int ATTEMPTS = 3;
 
     private final int port;
+    private final String user;
+    private final String password;
     private volatile SshClient client;
 
+    /** A console of the distribution's admin user, karaf/karaf. */
     public KarafConsole(int port) {
+        this(port, "karaf", "karaf");
+    }
+
+    /** A console of another user of the node's etc/users.properties, e.g. the read-only viewer. */
+    public KarafConsole(int port, String user, String password) {
         this.port = port;
+        this.user = user;
+        this.password = password;
         this.client = newClient();
     }
 
@@ -41,8 +51,8 @@ public final class KarafConsole implements Closeable {
             SshClient used = client;
             ClientSession session;
             try {
-                session = used.connect("karaf", "127.0.0.1", port).verify(Duration.ofSeconds(20)).getSession();
-                session.addPasswordIdentity("karaf");
+                session = used.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(20)).getSession();
+                session.addPasswordIdentity(password);
                 session.auth().verify(Duration.ofSeconds(20));
             } catch (Exception e) {
                 last = new IllegalStateException("command '" + command + "' on ssh port " + port

@@ -60,6 +60,21 @@ public final class LocalCluster implements AutoCloseable {
         return Path.of(env.get(node + "_HOME"));
     }
 
+    /** @return the node's Aries RSA fastbin port */
+    public int fastbinPort(String node) {
+        return Integer.parseInt(env.get(node + "_FASTBIN"));
+    }
+
+    /** @return the node's SSH port */
+    public int sshPort(String node) {
+        return Integer.parseInt(env.get(node + "_SSH"));
+    }
+
+    /** @return the cluster's credentials file, which every node holds a copy of in its etc/ */
+    public Path securityFile() {
+        return dir.resolve("io.hotpot.security.cfg");
+    }
+
     /** @return the node's JVM process id */
     public long pid(String node) {
         return Long.parseLong(env.get(node + "_PID"));

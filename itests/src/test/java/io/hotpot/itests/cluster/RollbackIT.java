@@ -24,7 +24,8 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * A follower on which the new version fails, in each way a bundle can fail, goes back to its old
- * version with its old state, while its clients keep calling without a single failed call.
+ * version with its old state, while its clients keep calling without a single failed call; the
+ * rollout halts and the nodes it updated return to the old version too.
  * Store 1.2.0's switches (PID io.hotpot.examples.kv.store) make its import or its activator throw
  * on one follower only.
  */
@@ -82,8 +83,10 @@ public class RollbackIT {
         String out = distributeUnderLoad(kv);
         Map<String, String> r = row(ConsoleTable.parse(out), "Node", victim).orElseThrow(() -> new AssertionError(out));
         assertEquals(out, "REJECTED", r.get("Outcome"));
-        assertTrue(out, out.contains(victim + ": REJECTED in phase RESOLVE"));
+        assertTrue(out, out.contains(victim + ": FAILED (REJECTED in phase RESOLVE)"));
+        assertTrue(out, out.contains("ROLLED BACK: rollout"));
         cluster.assertKv(victim, "1.1.0", 2);
+        cluster.assertKv(other, "1.1.0", 2);
     }
 
     @Test
@@ -126,16 +129,21 @@ public class RollbackIT {
         }
     }
 
+    /**
+     * The victim went back on its own; the rollout halted, and the nodes it had updated in the same
+     * batch returned to 1.1.0 through the downgrade path, with their state.
+     */
     private static void assertRolledBack(String out, String phase, String cause) {
-        assertTrue(out, out.contains("FAILED: rollout"));
+        assertTrue(out, out.contains("ROLLED BACK: rollout"));
         Map<String, String> r = row(ConsoleTable.parse(out), "Node", victim).orElseThrow(() -> new AssertionError(out));
+        assertEquals(out, "FAILED", r.get("Step"));
         assertEquals(out, "ROLLED_BACK", r.get("Outcome"));
-        assertTrue(out, out.contains(victim + ": ROLLED_BACK in phase " + phase));
+        assertTrue(out, out.contains(victim + ": FAILED (ROLLED_BACK in phase " + phase + ")"));
         assertTrue(out, out.contains(cause));
         assertTrue(out, out.contains("rolled back to 1.1.0 with its state"));
         Map<String, String> o = row(ConsoleTable.parse(out), "Node", other).orElseThrow(() -> new AssertionError(out));
-        assertEquals(out, "UPDATED", o.get("Outcome"));
+        assertEquals(out, "ROLLED_BACK", o.get("Step"));
         cluster.assertKv(victim, "1.1.0", 2);
-        cluster.assertKv(other, "1.2.0", 2);
+        cluster.assertKv(other, "1.1.0", 2);
     }
 }

@@ -135,7 +135,7 @@ public final class RunningCluster implements AutoCloseable {
      * ACTIVE with exactly those bytes.
      */
     public void assertConverged(String bsn, String version, String sha256, Collection<String> nodes) throws Exception {
-        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString())) {
+        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString(), cluster.securityFile())) {
             Properties desired = zk.read("/hotpot/desired/" + bsn)
                     .orElseThrow(() -> new AssertionError("ZooKeeper holds no desired state of " + bsn));
             assertEquals("desired version in ZooKeeper", version, desired.getProperty("version"));
@@ -153,7 +153,7 @@ public final class RunningCluster implements AutoCloseable {
 
     /** @return the rollout as ZooKeeper records it (status, policy, leader ...), with the steps per node as "step.&lt;node&gt;" */
     public Properties rollout(String rolloutId) throws Exception {
-        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString())) {
+        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString(), cluster.securityFile())) {
             Properties p = zk.read("/hotpot/rollouts/" + rolloutId)
                     .orElseThrow(() -> new AssertionError("ZooKeeper holds no rollout " + rolloutId));
             for (String node : zk.children("/hotpot/rollouts/" + rolloutId)) {

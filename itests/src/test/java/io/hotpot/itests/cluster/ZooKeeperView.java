@@ -7,6 +7,7 @@ import org.apache.zookeeper.ZooKeeper;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -14,13 +15,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The test's own plain ZooKeeper client, to read what the cluster recorded (desired state, each
- * node's actual state, rollouts) independently of any node's console.
+ * node's actual state, rollouts) independently of any node's console. It logs in with the
+ * cluster's ZooKeeper credentials ({@code zookeeper.auth} in the cluster's security file): every
+ * Hotpot znode is readable by that identity only.
  */
 final class ZooKeeperView implements AutoCloseable {
 
     private final ZooKeeper zk;
 
-    ZooKeeperView(String connect) throws Exception {
+    ZooKeeperView(String connect, Path securityFile) throws Exception {
         CountDownLatch connected = new CountDownLatch(1);
         zk = new ZooKeeper(connect, 10_000, e -> {
             if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
@@ -31,6 +34,11 @@ final class ZooKeeperView implements AutoCloseable {
             zk.close();
             throw new IllegalStateException("no ZooKeeper session with " + connect + " within 30 s");
         }
+        Properties security = new Properties();
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(securityFile)) {
+            security.load(in);
+        }
+        zk.addAuthInfo("digest", security.getProperty("zookeeper.auth").getBytes(StandardCharsets.UTF_8));
     }
 
     /** @return the znode's Properties text, or empty if there is no such znode */

@@ -1,12 +1,16 @@
 package io.hotpot.runtime.artifact;
 
 import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.runtime.security.BundleClaimGuard;
+import io.hotpot.runtime.security.RemoteNames;
+import io.hotpot.runtime.security.SecurityRefusal;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.Optional;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -18,23 +22,38 @@ import java.util.zip.ZipException;
  * Reads a jar the way the framework will, before the framework sees it: every entry is inflated
  * (so a truncated or corrupt archive fails here, with its CRC, not halfway through
  * {@code Bundle.update}), and the manifest must name an OSGi R4+ bundle
- * ({@code Bundle-ManifestVersion: 2} and a {@code Bundle-SymbolicName}).
+ * ({@code Bundle-ManifestVersion: 2} and a {@code Bundle-SymbolicName} of OSGi's grammar, so it can
+ * never become a path). With a {@link BundleClaimGuard}, the bundle must also not claim the
+ * symbolic name of a bundle Hotpot must not replace.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ArtifactInspector {
 
     private final long maxBytes;
+    private final Optional<BundleClaimGuard> claims;
 
     /**
+     * An inspector that checks the jar only, not which installed bundle it would replace.
+     *
      * @param maxBytes the largest artifact accepted, in bytes
      * @throws IllegalArgumentException if maxBytes is not positive
      */
     public ArtifactInspector(long maxBytes) {
+        this(maxBytes, Optional.empty());
+    }
+
+    /**
+     * @param maxBytes the largest artifact accepted, in bytes
+     * @param claims   refuses bundles that claim a protected symbolic name, if present
+     * @throws IllegalArgumentException if maxBytes is not positive
+     */
+    public ArtifactInspector(long maxBytes, Optional<BundleClaimGuard> claims) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
         }
         this.maxBytes = maxBytes;
+        this.claims = java.util.Objects.requireNonNull(claims, "claims");
     }
 
     /**
@@ -42,7 +61,8 @@ public final class ArtifactInspector {
      * @param name how to name the artifact in errors (its original file name or URL)
      * @return the bundle's identity, digest and size
      * @throws InvalidArtifactException if the file is too large, not a zip, corrupt, has no
-     *                                  manifest, or its manifest does not describe a bundle
+     *                                  manifest, its manifest does not describe a bundle, or the
+     *                                  bundle claims a protected symbolic name
      * @throws IOException              if the file cannot be read at all
      */
     public ArtifactDescriptor inspect(Path jar, String name) throws InvalidArtifactException, IOException {
@@ -63,14 +83,25 @@ public final class ArtifactInspector {
         if (!"2".equals(manifestVersion == null ? null : manifestVersion.trim())) {
             throw new InvalidArtifactException(name + ": Bundle-ManifestVersion must be 2, found " + manifestVersion);
         }
-        String symbolicName = bsn.split(";", 2)[0].trim();
         String version;
+        String symbolicName;
         try {
-            version = org.osgi.framework.Version.parseVersion(main.getValue("Bundle-Version")).toString();
-        } catch (IllegalArgumentException e) {
-            throw new InvalidArtifactException(name + ": invalid Bundle-Version '" + main.getValue("Bundle-Version") + "'");
+            symbolicName = RemoteNames.requireSymbolicName(bsn.split(";", 2)[0].trim());
+            String declared = main.getValue("Bundle-Version");
+            // No Bundle-Version is valid OSGi: the framework reads it as 0.0.0.
+            version = RemoteNames.requireVersion(declared == null ? "0.0.0" : declared.trim());
+        } catch (SecurityRefusal e) {
+            throw new InvalidArtifactException(name + ": " + e.getMessage() + " in META-INF/MANIFEST.MF");
         }
-        return new ArtifactDescriptor(symbolicName, version, Sha256.of(jar), size);
+        ArtifactDescriptor descriptor = new ArtifactDescriptor(symbolicName, version, Sha256.of(jar), size);
+        if (claims.isPresent()) {
+            try {
+                claims.get().check(descriptor, name);
+            } catch (SecurityRefusal e) {
+                throw new InvalidArtifactException(name + ": " + e.getMessage());
+            }
+        }
+        return descriptor;
     }
 
     private static Manifest readVerifiedManifest(Path jar, String name) throws InvalidArtifactException, IOException {

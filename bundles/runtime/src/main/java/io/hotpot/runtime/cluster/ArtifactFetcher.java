@@ -59,7 +59,18 @@ public final class ArtifactFetcher {
      * @param preferred nodes to ask first, in order (the leader, say)
      * @return the stored file, or empty if no node could provide verified bytes (logged)
      */
-    Optional<Path> fetch(String rolloutId, ArtifactDescriptor a, Collection<String> preferred) {
+    public Optional<Path> fetch(String rolloutId, ArtifactDescriptor a, Collection<String> preferred) {
+        return fetch(rolloutId, a, preferred, (file, d) -> { });
+    }
+
+    /**
+     * As {@link #fetch(String, ArtifactDescriptor, Collection)}, with one more check of fetched
+     * bytes before they enter the store (bytes already stored are returned unchecked).
+     *
+     * @param admission refuses bytes, e.g. those its signed ticket does not cover
+     */
+    public Optional<Path> fetch(String rolloutId, ArtifactDescriptor a, Collection<String> preferred,
+                                InboundTransfers.Admission admission) {
         Optional<Path> local = store.artifact(a.sha256());
         if (local.isPresent()) {
             return local;
@@ -86,7 +97,7 @@ public final class ArtifactFetcher {
                     transfers.write(transferId, offset, chunk);
                     offset += chunk.length;
                 }
-                return Optional.of(transfers.complete(transferId).file());
+                return Optional.of(transfers.complete(transferId, admission).file());
             } catch (Exception e) {
                 if (transferId != null) {
                     transfers.abort(transferId);

@@ -2,6 +2,7 @@ package io.hotpot.runtime.cluster;
 
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.NodeStatus;
+import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.ClusterException;
 import io.hotpot.api.cluster.NodeProgress;
@@ -17,10 +18,12 @@ import io.hotpot.runtime.apply.FaultPoints;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.artifact.InvalidArtifactException;
 import io.hotpot.runtime.follower.FollowerEndpoint;
+import io.hotpot.runtime.security.TicketIssuer;
 import io.hotpot.runtime.store.ArtifactStore;
 import io.hotpot.runtime.transfer.ChunkedPusher;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +81,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     private final ClusterState state;
     private final RolloutLog log;
     private final ArtifactFetcher fetcher;
+    private final TicketIssuer issuer;
     private final RolloutExecutor executor;
     private final ReentrantLock rolloutLock = new ReentrantLock();
     private final ExecutorService calls = Executors.newCachedThreadPool(r -> {
@@ -95,7 +99,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     public ClusterService(NodeSettings settings, BundleContext context, Leadership leadership, Membership membership,
                           FollowerDirectory directory, FollowerEndpoint local, BundleApplier applier,
                           ArtifactStore store, ArtifactInspector inspector, ChunkedPusher pusher,
-                          ClusterState state, RolloutLog log, ArtifactFetcher fetcher, FaultPoints faults) {
+                          ClusterState state, RolloutLog log, ArtifactFetcher fetcher, TicketIssuer issuer,
+                          FaultPoints faults) {
         this.settings = settings;
         this.context = context;
         this.leadership = leadership;
@@ -108,7 +113,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         this.state = state;
         this.log = log;
         this.fetcher = fetcher;
-        this.executor = new RolloutExecutor(settings.nodeId(), leadership, directory, applier, pusher, state, log,
+        this.issuer = issuer;
+        this.executor = new RolloutExecutor(settings.nodeId(), leadership, directory, local, issuer, pusher, state, log,
                 fetcher, faults, settings.endpointWaitMs(), settings.applyTimeoutMs());
     }
 
@@ -293,23 +299,29 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                     artifact.coordinates(), artifact.shortDigest(), artifact.size(), source, trigger, policy,
                     plan.batches());
             RolloutRecord record;
+            SignedRolloutTicket ticket;
             try {
                 if (!state.connected()) {
                     throw new IllegalStateException("not connected to ZooKeeper");
                 }
                 ArtifactDescriptor previous = state.desired(artifact.symbolicName())
                         .map(ClusterState.Desired::artifact).orElseGet(() -> runningHere(artifact.symbolicName()));
+                // An older version than the cluster runs is a deliberate step back, and says so in
+                // the signed ticket: the nodes' replay guards refuse unflagged downgrades.
+                boolean back = trigger == Trigger.ROLLBACK || (previous != null
+                        && Version.parseVersion(artifact.version()).compareTo(Version.parseVersion(previous.version())) < 0);
+                ticket = issuer.issue(rolloutId, artifact, back);
                 record = new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, settings.nodeId(),
                         startedAt, 0, RolloutStatus.RUNNING, "", pending(plan));
                 // The decision is recorded before any node is touched: a node that misses the push
                 // converges to it, and a new leader finishes it.
                 log.write(record);
-                state.writeDesired(new ClusterState.Desired(artifact, rolloutId, settings.nodeId(), startedAt));
+                state.writeDesired(new ClusterState.Desired(ticket, startedAt));
             } catch (Exception e) {
                 throw new ClusterException(settings.nodeId() + ": cannot record rollout " + rolloutId
                         + " in ZooKeeper, nothing changed: " + e, e);
             }
-            RolloutRecord done = executor.run(record, plan, jar, listener);
+            RolloutRecord done = executor.run(record, ticket, plan, jar, listener);
             pruneHistory();
             return done;
         } finally {
@@ -336,17 +348,30 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                     plan = RolloutPlan.of(RolloutPolicy.parse("canary"), settings.nodeId(), knownNodes());
                 }
                 RolloutRecord taken = r.ledBy(settings.nodeId());
+                // The dead leader's signed ticket is in the desired state while its rollout runs:
+                // finishing with that same ticket keeps every node's replay record consistent.
+                Optional<SignedRolloutTicket> ticket = state.desired(r.artifact().symbolicName())
+                        .filter(d -> d.rolloutId().equals(r.rolloutId())).map(ClusterState.Desired::ticket);
+                if (ticket.isEmpty()) {
+                    log.write(taken.finish(RolloutStatus.FAILED, "taken over by " + settings.nodeId()
+                            + ", but the desired state no longer names this rollout", System.currentTimeMillis()));
+                    continue;
+                }
                 if (jar.isEmpty()) {
                     LOG.error("Hotpot: no node holds the bytes of {} any more; rollout {} ends here",
                             r.artifact().coordinates(), r.rolloutId());
-                    state.restoreDesired(r.artifact().symbolicName(), Optional.ofNullable(r.previous()).map(p ->
-                            new ClusterState.Desired(p, r.rolloutId(), settings.nodeId(), System.currentTimeMillis())));
+                    Optional<ClusterState.Desired> back = Optional.empty();
+                    if (r.previous() != null) {
+                        back = Optional.of(new ClusterState.Desired(issuer.issue(r.rolloutId(), r.previous(), true),
+                                System.currentTimeMillis()));
+                    }
+                    state.restoreDesired(r.artifact().symbolicName(), back);
                     log.write(taken.finish(RolloutStatus.FAILED, "taken over by " + settings.nodeId()
                             + ", but no node holds the bytes any more", System.currentTimeMillis()));
                     continue;
                 }
                 log.write(taken);
-                executor.run(taken, plan, jar.get(), RolloutListener.NONE);
+                executor.run(taken, ticket.get(), plan, jar.get(), RolloutListener.NONE);
             }
             pruneHistory();
         } catch (Exception e) {

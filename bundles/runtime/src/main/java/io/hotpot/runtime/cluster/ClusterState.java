@@ -2,6 +2,8 @@ package io.hotpot.runtime.cluster;
 
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.RolloutTicket;
+import io.hotpot.api.SignedRolloutTicket;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
@@ -13,6 +15,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -33,14 +36,28 @@ public final class ClusterState {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterState.class);
 
     /**
-     * One desired artifact.
+     * One desired artifact, with the leader's signed ticket: a node converging to it checks the
+     * signature, so a write to ZooKeeper alone cannot make a node run anything.
      *
-     * @param artifact  what every node must run
-     * @param rolloutId the rollout that decided it
-     * @param leader    the node that led that rollout
-     * @param at        when it was decided, in milliseconds since the epoch
+     * @param ticket the signed decision: artifact, rollout, sequence, leader, rollback flag
+     * @param at     when it was decided, in milliseconds since the epoch
      */
-    public record Desired(ArtifactDescriptor artifact, String rolloutId, String leader, long at) {
+    public record Desired(SignedRolloutTicket ticket, long at) {
+
+        /** @return what every node must run */
+        public ArtifactDescriptor artifact() {
+            return ticket.ticket().artifact();
+        }
+
+        /** @return the rollout that decided it */
+        public String rolloutId() {
+            return ticket.ticket().rolloutId();
+        }
+
+        /** @return the node that signed the decision */
+        public String leader() {
+            return ticket.ticket().leaderId();
+        }
     }
 
     private final CuratorFramework client;
@@ -80,6 +97,9 @@ public final class ClusterState {
         p.setProperty("size", Long.toString(d.artifact().size()));
         p.setProperty("rolloutId", d.rolloutId());
         p.setProperty("leader", d.leader());
+        p.setProperty("sequence", Long.toString(d.ticket().ticket().sequence()));
+        p.setProperty("rollback", Boolean.toString(d.ticket().ticket().rollback()));
+        p.setProperty("signature", Base64.getEncoder().encodeToString(d.ticket().signature()));
         p.setProperty("at", Long.toString(d.at()));
         client.create().orSetData().creatingParentsIfNeeded().forPath(desired + "/" + d.artifact().symbolicName(), bytes(p));
     }
@@ -109,6 +129,9 @@ public final class ClusterState {
         try {
             return Optional.of(parse(client.getData().forPath(desired + "/" + symbolicName)));
         } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        } catch (RuntimeException e) {
+            LOG.warn("Hotpot: ignoring unreadable desired state of {}: {}", symbolicName, e.toString());
             return Optional.empty();
         }
     }
@@ -159,9 +182,12 @@ public final class ClusterState {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Desired(new ArtifactDescriptor(p.getProperty("symbolicName"), p.getProperty("version"),
-                p.getProperty("sha256"), Long.parseLong(p.getProperty("size"))), p.getProperty("rolloutId"),
-                p.getProperty("leader", "?"), Long.parseLong(p.getProperty("at", "0")));
+        ArtifactDescriptor artifact = new ArtifactDescriptor(p.getProperty("symbolicName"), p.getProperty("version"),
+                p.getProperty("sha256"), Long.parseLong(p.getProperty("size")));
+        RolloutTicket ticket = new RolloutTicket(p.getProperty("rolloutId"), Long.parseLong(p.getProperty("sequence")),
+                artifact, p.getProperty("leader"), Boolean.parseBoolean(p.getProperty("rollback")));
+        return new Desired(new SignedRolloutTicket(ticket, Base64.getDecoder().decode(p.getProperty("signature"))),
+                Long.parseLong(p.getProperty("at", "0")));
     }
 
     private static byte[] bytes(Properties p) {

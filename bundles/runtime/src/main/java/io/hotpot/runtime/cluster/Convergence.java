@@ -2,7 +2,10 @@ package io.hotpot.runtime.cluster;
 
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.TransferException;
 import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.security.RolloutVerifier;
+import io.hotpot.runtime.security.SecurityRefusal;
 import io.hotpot.runtime.store.AppliedArtifact;
 import io.hotpot.runtime.store.ArtifactStore;
 import org.apache.curator.framework.CuratorFramework;
@@ -52,6 +55,7 @@ public final class Convergence implements Closeable {
     private final Leadership leadership;
     private final ArtifactFetcher fetcher;
     private final RolloutLog rollouts;
+    private final RolloutVerifier verifier;
     private final java.util.function.BooleanSupplier frameworkStarted;
     private final long graceMs;
     private final long settleDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
@@ -77,6 +81,7 @@ public final class Convergence implements Closeable {
      * @param leadership who leads, the first source of bytes tried
      * @param fetcher    gets bytes from other nodes, checked by digest
      * @param rollouts   the rollouts, to leave the ones in progress to their leader
+     * @param verifier   checks the desired state's signed ticket and the bytes it covers
      * @param frameworkStarted whether the framework reached its beginning start level: until then a
      *                   managed bundle may not be started yet, and a swap would find no state to
      *                   carry over, nor start the new revision
@@ -84,7 +89,7 @@ public final class Convergence implements Closeable {
      */
     public Convergence(CuratorFramework client, ClusterState cluster, String nodeId, ArtifactStore store,
                        BundleApplier applier, Leadership leadership, ArtifactFetcher fetcher, RolloutLog rollouts,
-                       java.util.function.BooleanSupplier frameworkStarted, long graceMs) {
+                       RolloutVerifier verifier, java.util.function.BooleanSupplier frameworkStarted, long graceMs) {
         this.client = client;
         this.cluster = cluster;
         this.nodeId = nodeId;
@@ -93,6 +98,7 @@ public final class Convergence implements Closeable {
         this.leadership = leadership;
         this.fetcher = fetcher;
         this.rollouts = rollouts;
+        this.verifier = verifier;
         this.frameworkStarted = frameworkStarted;
         this.graceMs = graceMs;
     }
@@ -160,15 +166,31 @@ public final class Convergence implements Closeable {
                 Set<String> preferred = new LinkedHashSet<>();
                 leadership.leaderId().ifPresent(preferred::add);
                 preferred.add(d.leader());
-                Optional<Path> jar = fetcher.fetch(d.rolloutId(), a, preferred);
+                String from = "the desired state of " + a.symbolicName() + " in ZooKeeper";
+                Optional<Path> jar = fetcher.fetch(d.rolloutId(), a, preferred, (file, desc) -> {
+                    try {
+                        verifier.check(d.ticket(), file, from);
+                    } catch (SecurityRefusal e) {
+                        throw new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
+                    }
+                });
                 if (jar.isEmpty()) {
                     retry = true;
+                    continue;
+                }
+                try {
+                    verifier.check(d.ticket(), jar.get(), from);
+                } catch (SecurityRefusal e) {
+                    // Logged as a refusal by the verifier; not retried until the desired state changes.
                     continue;
                 }
                 LOG.info("Hotpot: node {} converges {} to {} (rollout {} led by {})", nodeId, a.symbolicName(),
                         a.version(), d.rolloutId(), d.leader());
                 ApplyReport r = applier.apply(d.rolloutId(), a, jar.get());
                 cluster.writeActual(r);
+                if (r.outcome().succeeded()) {
+                    verifier.admit(d.ticket());
+                }
             }
         } catch (Exception e) {
             LOG.warn("Hotpot: convergence of node {} interrupted: {}", nodeId, e.toString());

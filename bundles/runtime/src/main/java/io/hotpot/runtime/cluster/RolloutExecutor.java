@@ -4,14 +4,17 @@ import io.hotpot.api.ApplyOutcome;
 import io.hotpot.api.ApplyPhase;
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.SignedRolloutTicket;
+import io.hotpot.api.TransferException;
 import io.hotpot.api.cluster.NodeProgress;
 import io.hotpot.api.cluster.NodeProgress.Step;
 import io.hotpot.api.cluster.RolloutListener;
 import io.hotpot.api.cluster.RolloutPolicy;
 import io.hotpot.api.cluster.RolloutRecord;
 import io.hotpot.api.cluster.RolloutStatus;
-import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.FaultPoints;
+import io.hotpot.runtime.follower.FollowerEndpoint;
+import io.hotpot.runtime.security.TicketIssuer;
 import io.hotpot.runtime.transfer.ChunkedPusher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +59,8 @@ final class RolloutExecutor implements Closeable {
     private final String nodeId;
     private final Leadership leadership;
     private final FollowerDirectory directory;
-    private final BundleApplier applier;
+    private final FollowerEndpoint local;
+    private final TicketIssuer issuer;
     private final ChunkedPusher pusher;
     private final ClusterState state;
     private final RolloutLog log;
@@ -70,13 +74,18 @@ final class RolloutExecutor implements Closeable {
         return t;
     });
 
-    RolloutExecutor(String nodeId, Leadership leadership, FollowerDirectory directory, BundleApplier applier,
-                    ChunkedPusher pusher, ClusterState state, RolloutLog log, ArtifactFetcher fetcher,
-                    FaultPoints faults, long endpointWaitMs, long applyTimeoutMs) {
+    /**
+     * @param local  this node's own endpoint: the leader applies through the same checks as any node
+     * @param issuer signs the tickets that return updated nodes when a rollout halts
+     */
+    RolloutExecutor(String nodeId, Leadership leadership, FollowerDirectory directory, FollowerEndpoint local,
+                    TicketIssuer issuer, ChunkedPusher pusher, ClusterState state, RolloutLog log,
+                    ArtifactFetcher fetcher, FaultPoints faults, long endpointWaitMs, long applyTimeoutMs) {
         this.nodeId = nodeId;
         this.leadership = leadership;
         this.directory = directory;
-        this.applier = applier;
+        this.local = local;
+        this.issuer = issuer;
         this.pusher = pusher;
         this.state = state;
         this.log = log;
@@ -91,12 +100,14 @@ final class RolloutExecutor implements Closeable {
      * leadership (then it returns the record still RUNNING).
      *
      * @param record   the rollout, already recorded in ZooKeeper with the desired state
+     * @param ticket   the leader's signed authorization of the rollout's artifact
      * @param plan     its batches over the current members
      * @param jar      the artifact's bytes on this node
      * @param listener told of each node's progress
      * @return the rollout as it ended, also written to ZooKeeper
      */
-    RolloutRecord run(RolloutRecord record, RolloutPlan plan, Path jar, RolloutListener listener) {
+    RolloutRecord run(RolloutRecord record, SignedRolloutTicket ticket, RolloutPlan plan, Path jar,
+                      RolloutListener listener) {
         Progress progress = new Progress(record, listener);
         plan.nodes().forEach(n -> progress.set(n, Step.PENDING, null, ""));
         ArtifactDescriptor artifact = record.artifact();
@@ -104,7 +115,7 @@ final class RolloutExecutor implements Closeable {
         Map<String, Future<ApplyReport>> stagings = new LinkedHashMap<>();
         for (String id : plan.nodes()) {
             if (!id.equals(nodeId)) {
-                stagings.put(id, calls.submit(() -> stageOn(id, record.rolloutId(), artifact, jar)));
+                stagings.put(id, calls.submit(() -> stageOn(id, ticket, jar)));
             }
         }
         collect(stagings, artifact, "stage").forEach((id, failure) -> {
@@ -134,7 +145,7 @@ final class RolloutExecutor implements Closeable {
                     continue;
                 }
                 progress.set(id, Step.APPLYING, null, "");
-                applies.put(id, calls.submit(() -> applyOn(id, record.rolloutId(), artifact, jar)));
+                applies.put(id, calls.submit(() -> applyOn(id, ticket)));
             }
             collect(applies, artifact, "apply").forEach((id, r) -> progress.set(id, stepOf(r), r, r.message()));
             if (progress.any(Step.FAILED)) {
@@ -172,26 +183,40 @@ final class RolloutExecutor implements Closeable {
         List<String> updated = progress.nodes(Step.APPLIED);
         Optional<Path> previousJar = previous == null ? Optional.empty()
                 : fetcher.fetch(record.rolloutId(), previous, updated);
+        // Going back is a decision of its own: a fresh sequence, flagged as a rollback, so that
+        // every node's replay guard accepts the older version.
+        SignedRolloutTicket back = null;
+        String noReturn = null;
+        if (previous == null) {
+            noReturn = "no earlier version of " + record.artifact().symbolicName() + " to return to";
+        } else if (previousJar.isEmpty()) {
+            noReturn = "the bytes of " + previous.coordinates() + " are on no reachable node";
+        } else {
+            try {
+                back = issuer.issue(record.rolloutId(), previous, true);
+            } catch (Exception e) {
+                noReturn = "cannot sign the return to " + previous.coordinates() + ": " + e;
+            }
+        }
         Map<String, Future<ApplyReport>> reverts = new LinkedHashMap<>();
         for (String id : updated) {
-            if (previousJar.isEmpty()) {
+            if (back == null) {
                 reverts.put(id, CompletableFuture.completedFuture(ApplyReport.unreachable(id, record.artifact(),
-                        ApplyPhase.ROLLBACK, previous == null
-                                ? "no earlier version of " + record.artifact().symbolicName() + " to return to"
-                                : "the bytes of " + previous.coordinates() + " are on no reachable node", 0)));
+                        ApplyPhase.ROLLBACK, noReturn, 0)));
                 continue;
             }
             progress.set(id, Step.APPLYING, null, "returning to " + previous.coordinates());
+            SignedRolloutTicket ticket = back;
             reverts.put(id, calls.submit(() -> {
-                ApplyReport staged = stageOn(id, record.rolloutId(), previous, previousJar.get());
-                return staged != null ? staged : applyOn(id, record.rolloutId(), previous, previousJar.get());
+                ApplyReport staged = stageOn(id, ticket, previousJar.get());
+                return staged != null ? staged : applyOn(id, ticket);
             }));
         }
         collect(reverts, record.artifact(), "return to the previous version").forEach((id, r) ->
                 progress.set(id, r.outcome().succeeded() ? Step.ROLLED_BACK : Step.ROLLBACK_FAILED, r, r.message()));
         try {
-            state.restoreDesired(record.artifact().symbolicName(), Optional.ofNullable(previous)
-                    .map(p -> new ClusterState.Desired(p, record.rolloutId(), nodeId, System.currentTimeMillis())));
+            state.restoreDesired(record.artifact().symbolicName(), Optional.ofNullable(back)
+                    .map(t -> new ClusterState.Desired(t, System.currentTimeMillis())));
         } catch (Exception e) {
             LOG.error("Hotpot: cannot restore the desired state of {} after rollout {}", record.artifact().symbolicName(),
                     record.rolloutId(), e);
@@ -202,36 +227,39 @@ final class RolloutExecutor implements Closeable {
     }
 
     /** @return null once the node holds the bytes, else the report of why not */
-    private ApplyReport stageOn(String id, String rolloutId, ArtifactDescriptor artifact, Path jar)
-            throws InterruptedException {
+    private ApplyReport stageOn(String id, SignedRolloutTicket ticket, Path jar) throws InterruptedException {
         if (id.equals(nodeId)) {
             return null;
         }
+        ArtifactDescriptor artifact = ticket.ticket().artifact();
         Optional<FollowerDirectory.Endpoint> endpoint = directory.await(id, endpointWaitMs);
         if (endpoint.isEmpty()) {
             return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, id + " is a cluster member but its "
                     + "FollowerService endpoint was not imported within endpoint.wait.ms=" + endpointWaitMs, endpointWaitMs);
         }
-        ApplyReport failure = pusher.stage(id, endpoint.get().service(), rolloutId, artifact, jar).orElse(null);
+        ApplyReport failure = pusher.stage(id, endpoint.get().service(), ticket, jar).orElse(null);
         if (failure == null || failure.failedPhase() != ApplyPhase.CONNECT) {
             directory.seen(id);
         }
         return failure;
     }
 
-    private ApplyReport applyOn(String id, String rolloutId, ArtifactDescriptor artifact, Path jar) {
-        if (id.equals(nodeId)) {
-            ApplyReport own = applier.apply(rolloutId, artifact, jar);
-            state.writeActual(own);
-            return own;
-        }
+    private ApplyReport applyOn(String id, SignedRolloutTicket ticket) {
+        ArtifactDescriptor artifact = ticket.ticket().artifact();
         long start = System.nanoTime();
         try {
+            if (id.equals(nodeId)) {
+                return local.applyStored(ticket);
+            }
             FollowerDirectory.Endpoint endpoint = directory.find(id)
                     .orElseThrow(() -> new IllegalStateException("its endpoint went away"));
-            ApplyReport r = endpoint.service().applyStored(rolloutId, artifact);
+            ApplyReport r = endpoint.service().applyStored(ticket);
             directory.seen(id);
             return r;
+        } catch (TransferException refused) {
+            // The node answered and said no: a failure of the rollout, not an absence.
+            return new ApplyReport(id, artifact, ApplyOutcome.REJECTED, null, null, null, ApplyPhase.VERIFY,
+                    refused.getMessage(), -1, -1, -1, (System.nanoTime() - start) / 1_000_000);
         } catch (Exception x) {
             return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, "apply of " + artifact.coordinates()
                     + " on " + id + " failed: " + x, (System.nanoTime() - start) / 1_000_000);

@@ -3,6 +3,8 @@ package io.hotpot.runtime.follower;
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.BundleStatus;
 import io.hotpot.api.FollowerService;
+import io.hotpot.api.RolloutTicket;
+import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.NodeStatus;
 import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
@@ -11,6 +13,8 @@ import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.BundleStates;
 import io.hotpot.runtime.artifact.Sha256;
 import io.hotpot.runtime.store.AppliedArtifact;
+import io.hotpot.runtime.security.RolloutVerifier;
+import io.hotpot.runtime.security.SecurityRefusal;
 import io.hotpot.runtime.store.ArtifactStore;
 import io.hotpot.runtime.transfer.InboundTransfers;
 import org.osgi.framework.Bundle;
@@ -21,7 +25,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -31,6 +37,9 @@ import java.util.function.BooleanSupplier;
  */
 public final class FollowerEndpoint implements FollowerService {
 
+    /** Who calls, for the security log: RSA does not say which node it is. */
+    private static final String CALLER = "a caller of this node's FollowerService (Aries RSA)";
+
     private static final Logger LOG = LoggerFactory.getLogger(FollowerEndpoint.class);
 
     private final String nodeId;
@@ -39,6 +48,9 @@ public final class FollowerEndpoint implements FollowerService {
     private final ArtifactStore store;
     private final BooleanSupplier leadership;
     private final java.util.function.Consumer<ApplyReport> outcomes;
+    private final RolloutVerifier verifier;
+    private final int maxReadBytes;
+    private final Map<String, SignedRolloutTicket> tickets = new ConcurrentHashMap<>();
 
     /**
      * @param nodeId     this node
@@ -47,9 +59,18 @@ public final class FollowerEndpoint implements FollowerService {
      * @param store      the node's artifact store, for digests in {@link #status()}
      * @param leadership whether this node leads right now
      * @param outcomes   told of every apply's report (to record the node's actual state)
+     * @param verifier   checks tickets and bytes before anything is kept or touched
+     * @param maxReadBytes the largest {@link #readChunk} answer, in bytes: below the RSA message bound
+     * @throws IllegalArgumentException if maxReadBytes is not positive
      */
     public FollowerEndpoint(String nodeId, InboundTransfers transfers, BundleApplier applier, ArtifactStore store,
-                            BooleanSupplier leadership, java.util.function.Consumer<ApplyReport> outcomes) {
+                            BooleanSupplier leadership, java.util.function.Consumer<ApplyReport> outcomes,
+                            RolloutVerifier verifier, int maxReadBytes) {
+        if (maxReadBytes <= 0) {
+            throw new IllegalArgumentException("maxReadBytes must be > 0: " + maxReadBytes);
+        }
+        this.verifier = verifier;
+        this.maxReadBytes = maxReadBytes;
         this.nodeId = nodeId;
         this.transfers = transfers;
         this.applier = applier;
@@ -79,10 +100,14 @@ public final class FollowerEndpoint implements FollowerService {
     }
 
     @Override
-    public TransferTicket beginTransfer(String rolloutId, ArtifactDescriptor descriptor) throws TransferException {
-        TransferTicket ticket = transfers.begin(rolloutId, descriptor);
-        LOG.info("Hotpot: receiving {} ({} bytes, sha256 {}) for rollout {}, resuming at byte {}",
-                descriptor.coordinates(), descriptor.size(), descriptor.shortDigest(), rolloutId, ticket.resumeOffset());
+    public TransferTicket beginTransfer(SignedRolloutTicket signed) throws TransferException {
+        RolloutTicket t = verified(() -> verifier.verifyTicket(signed, CALLER));
+        ArtifactDescriptor descriptor = t.artifact();
+        TransferTicket ticket = transfers.begin(t.rolloutId(), descriptor);
+        tickets.put(ticket.transferId(), signed);
+        LOG.info("Hotpot: receiving {} ({} bytes, sha256 {}) for rollout {} (sequence {}), resuming at byte {}",
+                descriptor.coordinates(), descriptor.size(), descriptor.shortDigest(), t.rolloutId(), t.sequence(),
+                ticket.resumeOffset());
         return ticket;
     }
 
@@ -93,23 +118,38 @@ public final class FollowerEndpoint implements FollowerService {
 
     @Override
     public void stage(String transferId) throws TransferException {
-        InboundTransfers.Completed done = transfers.complete(transferId);
+        SignedRolloutTicket signed = tickets.remove(transferId);
+        if (signed == null) {
+            transfers.abort(transferId);
+            throw new TransferException(nodeId + ": unknown transfer " + transferId);
+        }
+        InboundTransfers.Completed done = transfers.complete(transferId,
+                (file, d) -> verified(() -> verifier.check(signed, file, CALLER)));
         LOG.info("Hotpot: staged {} sha256 {} for rollout {}", done.descriptor().coordinates(),
                 done.descriptor().shortDigest(), done.rolloutId());
     }
 
     @Override
-    public ApplyReport applyStored(String rolloutId, ArtifactDescriptor artifact) throws TransferException {
+    public ApplyReport applyStored(SignedRolloutTicket signed) throws TransferException {
+        RolloutTicket t = signed.ticket();
+        ArtifactDescriptor artifact = t.artifact();
         Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
                 + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
-        ApplyReport report = applier.apply(rolloutId, artifact, file);
+        verified(() -> verifier.check(signed, file, CALLER));
+        ApplyReport report = applier.apply(t.rolloutId(), artifact, file);
+        if (report.outcome().succeeded()) {
+            verified(() -> {
+                verifier.admit(signed);
+                return null;
+            });
+        }
         outcomes.accept(report);
         return report;
     }
 
     @Override
     public byte[] readChunk(String sha256, long offset, int length) throws TransferException {
-        if (!sha256.matches("[0-9a-f]{64}") || offset < 0 || length <= 0 || length > 16 * 1024 * 1024) {
+        if (!sha256.matches("[0-9a-f]{64}") || offset < 0 || length <= 0 || length > maxReadBytes) {
             throw new TransferException(nodeId + ": invalid readChunk(" + sha256 + ", " + offset + ", " + length + ")");
         }
         Path file = store.artifact(sha256).orElseThrow(() -> new TransferException(nodeId + " does not hold sha256 " + sha256));
@@ -130,7 +170,21 @@ public final class FollowerEndpoint implements FollowerService {
 
     @Override
     public void abortTransfer(String transferId) {
+        tickets.remove(transferId);
         transfers.abort(transferId);
+    }
+
+    /** A check that refuses with a {@link SecurityRefusal}, already logged by the verifier. */
+    private interface Check<T> {
+        T run() throws SecurityRefusal;
+    }
+
+    private <T> T verified(Check<T> check) throws TransferException {
+        try {
+            return check.run();
+        } catch (SecurityRefusal e) {
+            throw new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
+        }
     }
 
     private String runningDigest(AppliedArtifact applied, Bundle bundle) {

@@ -5,6 +5,7 @@ import io.hotpot.api.ApplyPhase;
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.FollowerService;
+import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
 
@@ -40,24 +41,23 @@ public final class ChunkedPusher {
      *
      * @param nodeId    the follower, for reports
      * @param follower  its (remote) service
-     * @param rolloutId the distribution
-     * @param artifact  what the bytes are
+     * @param ticket    the leader's signed authorization of the rollout and its bytes
      * @param jar       the bytes
      * @return empty once staged; else a {@code REJECTED} report if the follower refused the bytes,
      *         or a {@code FAILED} one naming the phase in which a call failed
      */
-    public Optional<ApplyReport> stage(String nodeId, FollowerService follower, String rolloutId,
-                                       ArtifactDescriptor artifact, Path jar) {
+    public Optional<ApplyReport> stage(String nodeId, FollowerService follower, SignedRolloutTicket ticket, Path jar) {
+        ArtifactDescriptor artifact = ticket.ticket().artifact();
         long start = System.nanoTime();
         ApplyPhase phase = ApplyPhase.CONNECT;
         String transferId = null;
         try {
-            TransferTicket ticket = follower.beginTransfer(rolloutId, artifact);
-            transferId = ticket.transferId();
+            TransferTicket transfer = follower.beginTransfer(ticket);
+            transferId = transfer.transferId();
             phase = ApplyPhase.TRANSFER;
             try (InputStream in = Files.newInputStream(jar)) {
-                in.skipNBytes(ticket.resumeOffset());
-                long offset = ticket.resumeOffset();
+                in.skipNBytes(transfer.resumeOffset());
+                long offset = transfer.resumeOffset();
                 byte[] buffer = new byte[chunkSize];
                 for (int n; (n = in.readNBytes(buffer, 0, chunkSize)) > 0; ) {
                     follower.writeChunk(transferId, offset, n == chunkSize ? buffer : Arrays.copyOf(buffer, n));

@@ -99,6 +99,26 @@ public final class InboundTransfers {
      *                           the staging file is deleted in that case
      */
     public Completed complete(String transferId) throws TransferException {
+        return complete(transferId, (file, descriptor) -> { });
+    }
+
+    /** A last check of verified bytes before they are kept, e.g. against a signed ticket. */
+    @FunctionalInterface
+    public interface Admission {
+        /**
+         * @param file       the bytes, size and SHA-256 already checked against the descriptor
+         * @param descriptor what the transfer announced
+         * @throws TransferException to refuse the bytes; they are then not kept
+         */
+        void admit(Path file, ArtifactDescriptor descriptor) throws TransferException;
+    }
+
+    /**
+     * As {@link #complete(String)}, with one more check of the bytes before they enter the store.
+     *
+     * @throws TransferException as {@link #complete(String)}, or as the admission refuses
+     */
+    public Completed complete(String transferId, Admission admission) throws TransferException {
         Staging staging = transfers.remove(transferId);
         if (staging == null) {
             throw new TransferException(nodeId + ": unknown transfer " + transferId);
@@ -106,6 +126,7 @@ public final class InboundTransfers {
         synchronized (staging) {
             ArtifactDescriptor d = staging.descriptor;
             if (staging.complete) {
+                admission.admit(staging.file, d);
                 return new Completed(staging.rolloutId, d, staging.file);
             }
             try {
@@ -118,6 +139,7 @@ public final class InboundTransfers {
                     throw new TransferException(nodeId + ": " + d.coordinates() + " digest mismatch: expected sha256 "
                             + d.sha256() + " but the received bytes hash to " + actual);
                 }
+                admission.admit(staging.file, d);
                 return new Completed(staging.rolloutId, d, store.commit(staging.file, actual));
             } catch (TransferException e) {
                 deleteQuietly(staging.file);

@@ -6,6 +6,8 @@ import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.FollowerService;
 import io.hotpot.api.NodeStatus;
+import io.hotpot.api.RolloutTicket;
+import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
 import io.hotpot.runtime.artifact.Sha256;
@@ -41,7 +43,7 @@ public class ChunkedPusherTest {
         ArtifactStore store = new ArtifactStore(tmp.newFolder("n2").toPath(), 3);
         RecordingFollower follower = new RecordingFollower(new InboundTransfers("n2", store, 10_000_000));
 
-        Optional<ApplyReport> failure = new ChunkedPusher(256 * 1024).stage("n2", follower, "r1", d, jar);
+        Optional<ApplyReport> failure = new ChunkedPusher(256 * 1024).stage("n2", follower, ticket(d), jar);
 
         assertEquals(Optional.empty(), failure);
         assertEquals(List.of(262144, 262144, 262144, 213571), follower.chunkSizes);
@@ -56,7 +58,7 @@ public class ChunkedPusherTest {
         ArtifactStore store = new ArtifactStore(tmp.newFolder("n4").toPath(), 3);
 
         ApplyReport report = new ChunkedPusher(64).stage("n4", new RecordingFollower(new InboundTransfers("n4", store,
-                1000)), "r1", lie, jar).orElseThrow();
+                1000)), ticket(lie), jar).orElseThrow();
 
         assertEquals(ApplyOutcome.REJECTED, report.outcome());
         assertEquals(ApplyPhase.VERIFY, report.failedPhase());
@@ -71,14 +73,19 @@ public class ChunkedPusherTest {
         ArtifactDescriptor d = new ArtifactDescriptor("org.example", "1.0.0", Sha256.of(jar), 10);
         FollowerService down = new RecordingFollower(null) {
             @Override
-            public TransferTicket beginTransfer(String rolloutId, ArtifactDescriptor descriptor) {
+            public TransferTicket beginTransfer(SignedRolloutTicket ticket) {
                 throw new IllegalStateException("connection refused");
             }
         };
-        ApplyReport report = new ChunkedPusher(4).stage("n3", down, "r1", d, jar).orElseThrow();
+        ApplyReport report = new ChunkedPusher(4).stage("n3", down, ticket(d), jar).orElseThrow();
         assertEquals(ApplyOutcome.FAILED, report.outcome());
         assertEquals(ApplyPhase.CONNECT, report.failedPhase());
         assertTrue(report.message(), report.message().contains("n3") && report.message().contains("connection refused"));
+    }
+
+    /** The pusher only carries the ticket; signatures are checked by the follower (RolloutVerifierTest). */
+    private static SignedRolloutTicket ticket(ArtifactDescriptor d) {
+        return new SignedRolloutTicket(new RolloutTicket("r1", 1, d, "n1", false), new byte[SignedRolloutTicket.SIGNATURE_BYTES]);
     }
 
     private static class RecordingFollower implements FollowerService {
@@ -100,8 +107,8 @@ public class ChunkedPusherTest {
         }
 
         @Override
-        public TransferTicket beginTransfer(String rolloutId, ArtifactDescriptor descriptor) throws TransferException {
-            return transfers.begin(rolloutId, descriptor);
+        public TransferTicket beginTransfer(SignedRolloutTicket ticket) throws TransferException {
+            return transfers.begin(ticket.ticket().rolloutId(), ticket.ticket().artifact());
         }
 
         @Override
@@ -116,7 +123,7 @@ public class ChunkedPusherTest {
         }
 
         @Override
-        public ApplyReport applyStored(String rolloutId, ArtifactDescriptor artifact) {
+        public ApplyReport applyStored(SignedRolloutTicket ticket) {
             throw new UnsupportedOperationException("not part of a transfer");
         }
 

@@ -1,0 +1,95 @@
+package io.hotpot.runtime.security;
+
+import io.hotpot.runtime.security.SecurityRefusal.Reason;
+import org.osgi.framework.Version;
+
+import java.util.regex.Pattern;
+
+/**
+ * The forms that names and ids received from other nodes must have before anything uses them, in
+ * particular before any of them becomes part of a file name or a znode path. None of the accepted
+ * forms can hold a path separator, {@code ..} as a whole name, a control character or a space.
+ * Stateless and thread-safe.
+ */
+public final class RemoteNames {
+
+    /** OSGi Core R8 1.3.2: token ( '.' token )*, token ::= ( alphanum | '_' | '-' )+. */
+    private static final Pattern SYMBOLIC_NAME = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
+    /** What ClusterService generates ({@code r-20261121-142430-57ee}), with room for other leaders' forms. */
+    private static final Pattern ROLLOUT_ID = Pattern.compile("r-[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
+    /** What InboundTransfers generates: {@code t-} and a UUID. */
+    private static final Pattern TRANSFER_ID = Pattern.compile("t-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** As {@code node.id} in NodeSettings, bounded. */
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+
+    private static final int MAX_NAME = 255;
+
+    private RemoteNames() {
+    }
+
+    /** @throws SecurityRefusal ({@link Reason#NAME}) unless the value is an OSGi symbolic name of at most 255 characters */
+    public static String requireSymbolicName(String value) throws SecurityRefusal {
+        return require(value, SYMBOLIC_NAME, "symbolic name");
+    }
+
+    /**
+     * @return the version in canonical form ({@link Version#toString()})
+     * @throws SecurityRefusal ({@link Reason#NAME}) unless the value is non-blank and parses as an OSGi version
+     */
+    public static String requireVersion(String value) throws SecurityRefusal {
+        // Version.parseVersion reads "" as 0.0.0: a version from the network must be explicit.
+        if (value == null || value.isBlank() || value.length() > MAX_NAME) {
+            throw refusal("version", value);
+        }
+        try {
+            return Version.parseVersion(value).toString();
+        } catch (IllegalArgumentException e) {
+            throw refusal("version", value);
+        }
+    }
+
+    /** @throws SecurityRefusal ({@link Reason#NAME}) unless the value has the form of a rollout id */
+    public static String requireRolloutId(String value) throws SecurityRefusal {
+        return require(value, ROLLOUT_ID, "rollout id");
+    }
+
+    /** @throws SecurityRefusal ({@link Reason#NAME}) unless the value has the form of a transfer id */
+    public static String requireTransferId(String value) throws SecurityRefusal {
+        return require(value, TRANSFER_ID, "transfer id");
+    }
+
+    /**
+     * @param what how to name the value in the error, e.g. {@code leader id}
+     * @throws SecurityRefusal ({@link Reason#NAME}) unless the value has the form of a node id
+     */
+    public static String requireNodeId(String value, String what) throws SecurityRefusal {
+        return require(value, NODE_ID, what);
+    }
+
+    private static String require(String value, Pattern form, String what) throws SecurityRefusal {
+        if (value == null || value.length() > MAX_NAME || !form.matcher(value).matches()) {
+            throw refusal(what, value);
+        }
+        return value;
+    }
+
+    private static SecurityRefusal refusal(String what, String value) {
+        return new SecurityRefusal(Reason.NAME, "invalid " + what + ": " + printable(value));
+    }
+
+    /** @return the value quoted, cut to 80 characters, with control characters escaped, safe for a log line */
+    static String printable(String value) {
+        if (value == null) {
+            return "null";
+        }
+        StringBuilder out = new StringBuilder("'");
+        value.codePoints().limit(80).forEach(c -> {
+            if (c < 0x20 || c == 0x7f || Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.append(value.length() > 80 ? "...'" : "'").toString();
+    }
+}

@@ -1,0 +1,170 @@
+package io.hotpot.runtime.security;
+
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.RolloutTicket;
+import io.hotpot.api.SignedRolloutTicket;
+import io.hotpot.runtime.artifact.ArtifactInspector;
+import io.hotpot.runtime.artifact.InvalidArtifactException;
+import io.hotpot.runtime.artifact.Sha256;
+import io.hotpot.runtime.security.SecurityRefusal.Reason;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The follower's gate for code from other nodes: what must hold before a node keeps or applies an
+ * artifact. In order, each check refusing with a {@link SecurityRefusal} and a security log line:
+ * <ol>
+ *   <li>the ticket's names and ids have the required form, and its size is within the node's bound;</li>
+ *   <li>the ticket's signature verifies with a trusted key;</li>
+ *   <li>the bytes have the ticket's size and SHA-256;</li>
+ *   <li>the bytes are a sound bundle jar whose manifest names the ticket's symbolic name and
+ *       version ({@link ArtifactInspector}, which also applies the {@link BundleClaimGuard});</li>
+ *   <li>the ticket is not a replay ({@link ReplayGuard}); only this step records anything.</li>
+ * </ol>
+ * Thread-safe.
+ */
+public final class RolloutVerifier {
+
+    private final TicketVerifier signatures;
+    private final ArtifactInspector inspector;
+    private final ReplayGuard replays;
+    private final long maxBytes;
+    private final SecurityLog log;
+
+    /**
+     * @param signatures the trusted keys
+     * @param inspector  the node's artifact inspector
+     * @param replays    the node's replay guard
+     * @param maxBytes   the largest artifact accepted ({@code artifact.max.bytes}), in bytes
+     * @param log        where refusals are logged
+     * @throws IllegalArgumentException if maxBytes is not positive
+     */
+    public RolloutVerifier(TicketVerifier signatures, ArtifactInspector inspector, ReplayGuard replays,
+                           long maxBytes, SecurityLog log) {
+        this.signatures = Objects.requireNonNull(signatures, "signatures");
+        this.inspector = Objects.requireNonNull(inspector, "inspector");
+        this.replays = Objects.requireNonNull(replays, "replays");
+        this.log = Objects.requireNonNull(log, "log");
+        if (maxBytes <= 0) {
+            throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
+        }
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Checks a ticket before any byte is received (steps 1, 2 and the replay check of 5, without
+     * recording it), so that a follower opens no staging file for an unauthorized artifact.
+     *
+     * @param from who presented it, for the security log
+     * @return the verified ticket
+     * @throws SecurityRefusal if a check fails
+     */
+    public RolloutTicket verifyTicket(SignedRolloutTicket signed, String from) throws SecurityRefusal {
+        try {
+            RolloutTicket ticket = checkTicket(signed);
+            replays.check(ticket);
+            return ticket;
+        } catch (SecurityRefusal e) {
+            throw logged(signed, from, e);
+        }
+    }
+
+    /**
+     * Checks a ticket and the bytes it covers (steps 1 to 5) and records the ticket as accepted.
+     *
+     * @param bytes the received artifact, e.g. a staging file
+     * @param from  who presented it, for the security log
+     * @return the verified artifact
+     * @throws SecurityRefusal if a check fails; nothing is recorded then
+     */
+    public ArtifactDescriptor verify(SignedRolloutTicket signed, Path bytes, String from) throws SecurityRefusal {
+        return verify(signed, bytes, from, true);
+    }
+
+    /**
+     * Checks a ticket and the bytes it covers (steps 1 to 5) without recording the ticket: for bytes
+     * that are only kept, not applied, so that a rollout halted before this node's batch leaves the
+     * node's replay record where it was.
+     *
+     * @param bytes the received artifact, e.g. a staging file
+     * @param from  who presented it, for the security log
+     * @return the verified artifact
+     * @throws SecurityRefusal if a check fails
+     */
+    public ArtifactDescriptor check(SignedRolloutTicket signed, Path bytes, String from) throws SecurityRefusal {
+        return verify(signed, bytes, from, false);
+    }
+
+    private ArtifactDescriptor verify(SignedRolloutTicket signed, Path bytes, String from, boolean admit)
+            throws SecurityRefusal {
+        try {
+            RolloutTicket ticket = checkTicket(signed);
+            ArtifactDescriptor claimed = ticket.artifact();
+            long size = Files.size(bytes);
+            if (size != claimed.size()) {
+                throw new SecurityRefusal(Reason.DIGEST, claimed.coordinates() + ": " + size
+                        + " bytes received, the ticket covers " + claimed.size());
+            }
+            String sha = Sha256.of(bytes);
+            if (!sha.equals(claimed.sha256())) {
+                throw new SecurityRefusal(Reason.DIGEST, claimed.coordinates() + ": the bytes hash to sha256 " + sha
+                        + ", the ticket covers " + claimed.sha256());
+            }
+            ArtifactDescriptor actual;
+            try {
+                actual = inspector.inspect(bytes, claimed.coordinates() + " of rollout " + ticket.rolloutId());
+            } catch (InvalidArtifactException e) {
+                throw new SecurityRefusal(Reason.ARTIFACT, e.getMessage());
+            }
+            if (!actual.equals(claimed)) {
+                throw new SecurityRefusal(Reason.DESCRIPTOR, "rollout " + ticket.rolloutId() + ": the bytes are "
+                        + actual.coordinates() + ", the ticket names " + claimed.coordinates());
+            }
+            if (admit) {
+                replays.admit(ticket);
+            } else {
+                replays.check(ticket);
+            }
+            return actual;
+        } catch (SecurityRefusal e) {
+            throw logged(signed, from, e);
+        } catch (IOException e) {
+            SecurityRefusal refusal = new SecurityRefusal(Reason.ARTIFACT, "cannot read the received bytes "
+                    + bytes.getFileName() + ": " + e.getMessage());
+            throw logged(signed, from, refusal);
+        }
+    }
+
+    /**
+     * Records a ticket as the newest accepted for its symbolic name, once its artifact runs: a ticket
+     * whose apply failed (and was rolled back) is not recorded, so the node's record names what it
+     * runs. Returns once the record is on disk.
+     *
+     * @throws SecurityRefusal if the ticket became a replay meanwhile; nothing is recorded then
+     */
+    public void admit(SignedRolloutTicket signed) throws SecurityRefusal {
+        replays.admit(signed.ticket());
+    }
+
+    private RolloutTicket checkTicket(SignedRolloutTicket signed) throws SecurityRefusal {
+        RolloutTicket ticket = signed.ticket();
+        ArtifactDescriptor a = ticket.artifact();
+        RemoteNames.requireSymbolicName(a.symbolicName());
+        RemoteNames.requireVersion(a.version());
+        if (a.size() > maxBytes) {
+            throw new SecurityRefusal(Reason.ARTIFACT, a.coordinates() + ": " + a.size()
+                    + " bytes exceeds artifact.max.bytes=" + maxBytes);
+        }
+        return signatures.verify(signed);
+    }
+
+    private SecurityRefusal logged(SignedRolloutTicket signed, String from, SecurityRefusal e) {
+        RolloutTicket t = signed.ticket();
+        log.refused("rollout " + RemoteNames.printable(t.rolloutId()) + " of " + t.artifact().coordinates()
+                + " (sequence " + t.sequence() + ")", from, e.reason() + ": " + e.getMessage());
+        return e;
+    }
+}

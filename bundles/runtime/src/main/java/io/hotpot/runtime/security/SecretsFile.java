@@ -1,0 +1,100 @@
+package io.hotpot.runtime.security;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The file {@code etc/io.hotpot.security.cfg}: written once per cluster, readable by its owner only
+ * (mode 600), never overwritten. Also a command-line program, so that {@code hotpot-cluster.sh}
+ * creates a cluster's file with the same code as a node that starts without one:
+ * <pre>
+ *   java -cp hotpot-runtime.jar io.hotpot.runtime.security.SecretsFile FILE
+ * </pre>
+ * which creates FILE with new secrets unless it exists, and exits 0 in both cases.
+ *
+ * <p>Thread-safe: creation is atomic (a complete temporary file linked into place, never replacing).
+ */
+public final class SecretsFile {
+
+    private final Path file;
+
+    /** @param file where the secrets live, e.g. {@code ${karaf.etc}/io.hotpot.security.cfg} */
+    public SecretsFile(Path file) {
+        this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
+    }
+
+    /** @return the file */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Writes new secrets unless the file exists.
+     *
+     * @param random the source of randomness for the keys
+     * @return whether this call created the file
+     * @throws IOException if the file cannot be written
+     */
+    public boolean createIfAbsent(SecureRandom random) throws IOException {
+        if (Files.exists(file)) {
+            return false;
+        }
+        Path dir = file.getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".hotpot-security", ".tmp");
+        try {
+            // Restrict before the secret is written, so it is never readable by others, not even briefly.
+            PosixFileAttributeView posix = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+            if (posix != null) {
+                posix.setPermissions(PosixFilePermissions.fromString("rw-------"));
+            }
+            Files.writeString(tmp, render(ClusterSecrets.generate(random)));
+            try {
+                // A hard link fails atomically if the file exists: two nodes (or a node and the
+                // script) creating it at once cannot overwrite each other's keys.
+                Files.createLink(file, tmp);
+            } catch (UnsupportedOperationException e) {
+                Files.move(tmp, file);
+            }
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static String render(ClusterSecrets secrets) {
+        StringBuilder out = new StringBuilder()
+                .append("# Hotpot cluster credentials (PID io.hotpot.security). Secret: keep this file mode 600.\n")
+                .append("# Every node of the cluster needs this same file in its etc/ (any node may become leader).\n")
+                .append("# trusted.keys: comma-separated; add the next key here on every node before rotating signing.key.\n");
+        for (Map.Entry<String, String> e : secrets.toProperties().entrySet()) {
+            out.append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
+        }
+        return out.toString();
+    }
+
+    /**
+     * Creates the file named by the only argument unless it exists.
+     *
+     * @param args one path
+     * @throws IOException if the file cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 1) {
+            System.err.println("usage: java -cp hotpot-runtime.jar " + SecretsFile.class.getName() + " FILE");
+            System.exit(2);
+        }
+        SecretsFile secrets = new SecretsFile(Path.of(args[0]));
+        boolean created = secrets.createIfAbsent(new SecureRandom());
+        System.out.println((created ? "created " : "kept existing ") + secrets.file());
+    }
+}

@@ -1,0 +1,226 @@
+package io.hotpot.itests.security;
+
+import io.hotpot.itests.cluster.ConsoleTable;
+import io.hotpot.itests.cluster.Fixtures;
+import io.hotpot.itests.cluster.KarafConsole;
+import io.hotpot.itests.cluster.RunningCluster;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.junit.AfterClass;
+import org.junit.Assume;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Properties;
+import java.util.Random;
+
+import static io.hotpot.itests.cluster.RunningCluster.assertOk;
+import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * Hostile input from the network against two real nodes: ZooKeeper clients without the cluster's
+ * credentials, random bytes and a gadget object on a follower's fastbin port, a read-only console
+ * user trying to change the cluster. Each is refused, logged, and changes nothing; the nodes keep
+ * serving.
+ */
+public class SecurityIT {
+
+    private static final String KV_API = "io.hotpot.examples.kv.api";
+
+    private static RunningCluster cluster;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        cluster = RunningCluster.start("security", 2);
+        assertOk(cluster.distribute(Fixtures.jar("kv-api.jar")));
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static String zookeeperAuth() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(cluster.nodes().securityFile())) {
+            p.load(in);
+        }
+        return p.getProperty("zookeeper.auth");
+    }
+
+    private static CuratorFramework client(String auth) {
+        CuratorFrameworkFactory.Builder b = CuratorFrameworkFactory.builder()
+                .connectString(cluster.zookeeper().getConnectString()).retryPolicy(new RetryOneTime(100))
+                .sessionTimeoutMs(5000).connectionTimeoutMs(5000);
+        if (auth != null) {
+            b.authorization("digest", auth.getBytes(StandardCharsets.UTF_8));
+        }
+        CuratorFramework c = b.build();
+        c.start();
+        return c;
+    }
+
+    @Test
+    public void zooKeeperRefusesClientsWithoutTheClusterCredentials() throws Exception {
+        String desired = "/hotpot/desired/" + KV_API;
+        byte[] before;
+        try (CuratorFramework member = client(zookeeperAuth())) {
+            before = member.getData().forPath(desired);
+        }
+        for (String auth : new String[]{null, "hotpot:not-the-cluster-secret-0123456789"}) {
+            try (CuratorFramework stranger = client(auth)) {
+                assertThrows(KeeperException.NoAuthException.class, () -> stranger.getData().forPath(desired));
+                assertThrows(KeeperException.NoAuthException.class,
+                        () -> stranger.setData().forPath(desired, "version=6.6.6".getBytes(StandardCharsets.UTF_8)));
+                assertThrows(KeeperException.NoAuthException.class, () -> stranger.create()
+                        .withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE).forPath("/hotpot/desired/org.evil", new byte[1]));
+                assertThrows(KeeperException.NoAuthException.class, () -> stranger.delete().forPath(desired));
+                assertThrows(KeeperException.NoAuthException.class, () -> stranger.getChildren().forPath("/hotpot/nodes"));
+            }
+        }
+        try (CuratorFramework member = client(zookeeperAuth())) {
+            assertArrayEquals("desired state unchanged", before, member.getData().forPath(desired));
+        }
+    }
+
+    @Test
+    public void fastbinRefusesRandomBytesAndGadgetsAndTheNodeKeepsServing() throws Exception {
+        String follower = cluster.followers().get(0);
+        int port = cluster.nodes().fastbinPort(follower);
+        String endpoint = ConsoleTable.parse(cluster.run(cluster.leader(), "hot:nodes")).stream()
+                .filter(r -> follower.equals(r.get("Node"))).map(r -> r.get("Endpoint")).findFirst().orElseThrow();
+
+        // Random bytes: an absurd frame length, then garbage. Fastbin drops the connection.
+        byte[] noise = new byte[4096];
+        new Random(1).nextBytes(noise);
+        exchange(port, noise);
+        // A well-formed frame for the real endpoint and method whose arguments are random bytes.
+        exchange(port, frame(endpoint, "nodeId,", noise));
+
+        // A gadget-style argument: PriorityQueue is the trigger of classic deserialization chains.
+        PriorityQueue<Object> gadget = new PriorityQueue<>();
+        gadget.add("x");
+        String answer = exchange(port, frame(endpoint, "nodeId,", serialize(new Object[]{gadget})));
+        assertTrue("the call failed with the filter's rejection: " + answer, answer.contains("REJECTED"));
+        await("the security log entry").atMost(Duration.ofSeconds(10)).until(() -> cluster.nodes().log(follower)
+                .contains("SECURITY " + follower + ": refused class java.util.PriorityQueue from a fastbin remote call"));
+
+        // The follower still serves: the leader reaches it for status, and a real rollout goes through.
+        assertTrue(ConsoleTable.parse(cluster.run(cluster.leader(), "hot:nodes")).stream()
+                .allMatch(r -> "-".equals(r.get("Problem"))));
+        assertOk(cluster.distribute(Fixtures.jar("commons-lang3-3.12.0.jar")));
+        assertTrue(cluster.run(follower, "hot:status org.apache.commons.lang3").contains("3.12.0"));
+    }
+
+    @Test
+    public void aViewerMayLookButNotDistribute() throws Exception {
+        try (KarafConsole viewer = new KarafConsole(cluster.nodes().sshPort(cluster.leader()), "viewer", "viewer")) {
+            String status = viewer.run("hot:status " + KV_API);
+            assertTrue(status, status.contains(KV_API));
+            String refused = viewer.run("hot:distribute " + Fixtures.jar("commons-lang3-3.14.0.jar"));
+            assertFalse(refused, refused.contains("OK: rollout"));
+            assertRefusedByAcl(refused, "hot:distribute");
+            assertRefusedByAcl(viewer.run("hot:rollback " + KV_API), "hot:rollback");
+        }
+        assertFalse("nothing was distributed", cluster.run(cluster.leader(), "hot:status org.apache.commons.lang3")
+                .contains("3.14.0"));
+    }
+
+    /** Karaf hides a command from a user whose roles its ACL does not grant, or refuses it. */
+    private static void assertRefusedByAcl(String output, String command) {
+        String plain = output.replaceAll("\u001B\\[[;\\d]*m", "");
+        assertTrue(output, plain.contains("Command not found: " + command)
+                || plain.toLowerCase().contains("insufficient credentials"));
+    }
+
+    @Test
+    public void everyNodeListensOnLoopbackOnly() throws Exception {
+        Assume.assumeTrue("needs ss", new ProcessBuilder("sh", "-c", "command -v ss").start().waitFor() == 0);
+        for (String node : cluster.nodes().nodes()) {
+            for (int port : List.of(cluster.nodes().fastbinPort(node), cluster.nodes().sshPort(node))) {
+                Process ss = new ProcessBuilder("ss", "-Htln", "sport = :" + port).redirectErrorStream(true).start();
+                String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                ss.waitFor();
+                assertFalse(node + " port " + port + " is not listening", out.isEmpty());
+                for (String line : out.split("\n")) {
+                    // IPv4 127.0.0.1, also as the IPv4-mapped address a dual-stack socket shows.
+                    assertTrue(node + ": " + line, line.matches(".*\\s(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]):" + port + "\\s.*"));
+                }
+            }
+        }
+    }
+
+    /** A fastbin request frame: size, correlation, service id, method signature, then the arguments. */
+    private static byte[] frame(String service, String method, byte[] arguments) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        writeVarLong(body, 1);
+        byte[] s = service.getBytes(StandardCharsets.UTF_8);
+        writeVarLong(body, s.length);
+        body.write(s);
+        byte[] m = method.getBytes(StandardCharsets.UTF_8);
+        writeVarLong(body, m.length);
+        body.write(m);
+        body.write(arguments);
+        ByteArrayOutputStream framed = new ByteArrayOutputStream();
+        new DataOutputStream(framed).writeInt(4 + body.size());
+        body.writeTo(framed);
+        return framed.toByteArray();
+    }
+
+    private static void writeVarLong(ByteArrayOutputStream out, long value) {
+        while ((value & ~0x7FL) != 0) {
+            out.write((int) ((value & 0x7F) | 0x80));
+            value >>>= 7;
+        }
+        out.write((int) value);
+    }
+
+    private static byte[] serialize(Object o) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(o);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Sends the bytes and returns the answer frame as ISO-8859-1 text, or "" if the node closed the connection. */
+    private static String exchange(int port, byte[] request) throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            int size = in.readInt();
+            assertTrue("answer frame size " + size, size > 4 && size < 1_000_000);
+            byte[] answer = new byte[size - 4];
+            in.readFully(answer);
+            return new String(answer, StandardCharsets.ISO_8859_1);
+        } catch (java.io.EOFException | java.net.SocketException | SocketTimeoutException e) {
+            return "";
+        }
+    }
+}
