@@ -9,11 +9,6 @@ import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -91,17 +86,14 @@ public final class ClusterState {
      */
     public void writeDesired(Desired d) throws Exception {
         Properties p = new Properties();
-        p.setProperty("symbolicName", d.artifact().symbolicName());
-        p.setProperty("version", d.artifact().version());
-        p.setProperty("sha256", d.artifact().sha256());
-        p.setProperty("size", Long.toString(d.artifact().size()));
+        ZnodeText.putArtifact(p, "", d.artifact());
         p.setProperty("rolloutId", d.rolloutId());
         p.setProperty("leader", d.leader());
         p.setProperty("sequence", Long.toString(d.ticket().ticket().sequence()));
         p.setProperty("rollback", Boolean.toString(d.ticket().ticket().rollback()));
         p.setProperty("signature", Base64.getEncoder().encodeToString(d.ticket().signature()));
         p.setProperty("at", Long.toString(d.at()));
-        client.create().orSetData().creatingParentsIfNeeded().forPath(desired + "/" + d.artifact().symbolicName(), bytes(p));
+        client.create().orSetData().creatingParentsIfNeeded().forPath(desired + "/" + d.artifact().symbolicName(), ZnodeText.bytes(p));
     }
 
     /**
@@ -169,34 +161,17 @@ public final class ClusterState {
         p.setProperty("at", Long.toString(System.currentTimeMillis()));
         try {
             client.create().orSetData().creatingParentsIfNeeded().inBackground()
-                    .forPath(actual + "/" + r.nodeId() + "/" + r.artifact().symbolicName(), bytes(p));
+                    .forPath(actual + "/" + r.nodeId() + "/" + r.artifact().symbolicName(), ZnodeText.bytes(p));
         } catch (Exception e) {
             LOG.debug("Hotpot: cannot record the actual state of {}", r.nodeId(), e);
         }
     }
 
     private static Desired parse(byte[] data) {
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(new String(data, StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ArtifactDescriptor artifact = new ArtifactDescriptor(p.getProperty("symbolicName"), p.getProperty("version"),
-                p.getProperty("sha256"), Long.parseLong(p.getProperty("size")));
+        Properties p = ZnodeText.parse(data);
         RolloutTicket ticket = new RolloutTicket(p.getProperty("rolloutId"), Long.parseLong(p.getProperty("sequence")),
-                artifact, p.getProperty("leader"), Boolean.parseBoolean(p.getProperty("rollback")));
+                ZnodeText.artifact(p, ""), p.getProperty("leader"), Boolean.parseBoolean(p.getProperty("rollback")));
         return new Desired(new SignedRolloutTicket(ticket, Base64.getDecoder().decode(p.getProperty("signature"))),
                 Long.parseLong(p.getProperty("at", "0")));
-    }
-
-    private static byte[] bytes(Properties p) {
-        StringWriter w = new StringWriter();
-        try {
-            p.store(w, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -14,11 +14,6 @@ import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.StringReader;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -57,9 +52,9 @@ public final class RolloutLog {
      * @throws Exception if ZooKeeper cannot be reached
      */
     public void write(RolloutRecord r) throws Exception {
-        client.create().orSetData().creatingParentsIfNeeded().forPath(path + "/" + r.rolloutId(), bytes(encode(r)));
+        client.create().orSetData().creatingParentsIfNeeded().forPath(path + "/" + r.rolloutId(), ZnodeText.bytes(encode(r)));
         for (NodeProgress p : r.nodes()) {
-            client.create().orSetData().forPath(path + "/" + r.rolloutId() + "/" + p.nodeId(), bytes(encode(p)));
+            client.create().orSetData().forPath(path + "/" + r.rolloutId() + "/" + p.nodeId(), ZnodeText.bytes(encode(p)));
         }
     }
 
@@ -69,7 +64,7 @@ public final class RolloutLog {
     public void progress(String rolloutId, NodeProgress p) {
         try {
             client.create().orSetData().creatingParentsIfNeeded().inBackground()
-                    .forPath(path + "/" + rolloutId + "/" + p.nodeId(), bytes(encode(p)));
+                    .forPath(path + "/" + rolloutId + "/" + p.nodeId(), ZnodeText.bytes(encode(p)));
         } catch (Exception e) {
             LOG.debug("Hotpot: cannot record the progress of {} in rollout {}", p.nodeId(), rolloutId, e);
         }
@@ -81,11 +76,11 @@ public final class RolloutLog {
      */
     public Optional<RolloutRecord> read(String rolloutId) throws Exception {
         try {
-            RolloutRecord r = decodeRollout(rolloutId, load(client.getData().forPath(path + "/" + rolloutId)));
+            RolloutRecord r = decodeRollout(rolloutId, ZnodeText.parse(client.getData().forPath(path + "/" + rolloutId)));
             List<NodeProgress> nodes = new ArrayList<>();
             for (String node : client.getChildren().forPath(path + "/" + rolloutId)) {
                 try {
-                    nodes.add(decodeProgress(node, load(client.getData().forPath(path + "/" + rolloutId + "/" + node))));
+                    nodes.add(decodeProgress(node, ZnodeText.parse(client.getData().forPath(path + "/" + rolloutId + "/" + node))));
                 } catch (KeeperException.NoNodeException ignored) {
                     // Pruned meanwhile.
                 }
@@ -137,9 +132,9 @@ public final class RolloutLog {
 
     private static Properties encode(RolloutRecord r) {
         Properties p = new Properties();
-        put(p, "artifact.", r.artifact());
+        ZnodeText.putArtifact(p, "artifact.", r.artifact());
         if (r.previous() != null) {
-            put(p, "previous.", r.previous());
+            ZnodeText.putArtifact(p, "previous.", r.previous());
         }
         p.setProperty("source", r.source());
         p.setProperty("policy", r.policy().toString());
@@ -153,8 +148,8 @@ public final class RolloutLog {
     }
 
     private static RolloutRecord decodeRollout(String id, Properties p) {
-        return new RolloutRecord(id, p.getProperty("source", "?"), get(p, "artifact."),
-                p.containsKey("previous.sha256") ? get(p, "previous.") : null, RolloutPolicy.parse(p.getProperty("policy")),
+        return new RolloutRecord(id, p.getProperty("source", "?"), ZnodeText.artifact(p, "artifact."),
+                p.containsKey("previous.sha256") ? ZnodeText.artifact(p, "previous.") : null, RolloutPolicy.parse(p.getProperty("policy")),
                 Trigger.valueOf(p.getProperty("trigger")), p.getProperty("leader", "?"),
                 Long.parseLong(p.getProperty("startedAt", "0")), Long.parseLong(p.getProperty("finishedAt", "0")),
                 RolloutStatus.valueOf(p.getProperty("status")), p.getProperty("message", ""), List.of());
@@ -167,7 +162,7 @@ public final class RolloutLog {
         p.setProperty("at", Long.toString(n.at()));
         ApplyReport r = n.report();
         if (r != null) {
-            put(p, "report.artifact.", r.artifact());
+            ZnodeText.putArtifact(p, "report.artifact.", r.artifact());
             p.setProperty("report.outcome", r.outcome().name());
             optional(p, "report.previousVersion", r.previousVersion());
             optional(p, "report.runningVersion", r.runningVersion());
@@ -186,7 +181,7 @@ public final class RolloutLog {
         ApplyReport report = null;
         if (p.containsKey("report.outcome")) {
             String phase = p.getProperty("report.failedPhase");
-            report = new ApplyReport(node, get(p, "report.artifact."), ApplyOutcome.valueOf(p.getProperty("report.outcome")),
+            report = new ApplyReport(node, ZnodeText.artifact(p, "report.artifact."), ApplyOutcome.valueOf(p.getProperty("report.outcome")),
                     p.getProperty("report.previousVersion"), p.getProperty("report.runningVersion"),
                     p.getProperty("report.bundleState"), phase == null ? null : ApplyPhase.valueOf(phase),
                     p.getProperty("report.message", ""), Long.parseLong(p.getProperty("report.stateBytes", "-1")),
@@ -198,41 +193,9 @@ public final class RolloutLog {
                 p.getProperty("detail", ""), Long.parseLong(p.getProperty("at", "0")));
     }
 
-    private static void put(Properties p, String prefix, ArtifactDescriptor a) {
-        p.setProperty(prefix + "symbolicName", a.symbolicName());
-        p.setProperty(prefix + "version", a.version());
-        p.setProperty(prefix + "sha256", a.sha256());
-        p.setProperty(prefix + "size", Long.toString(a.size()));
-    }
-
-    private static ArtifactDescriptor get(Properties p, String prefix) {
-        return new ArtifactDescriptor(p.getProperty(prefix + "symbolicName"), p.getProperty(prefix + "version"),
-                p.getProperty(prefix + "sha256"), Long.parseLong(p.getProperty(prefix + "size")));
-    }
-
     private static void optional(Properties p, String key, String value) {
         if (value != null) {
             p.setProperty(key, value);
         }
-    }
-
-    private static Properties load(byte[] data) {
-        Properties p = new Properties();
-        try {
-            p.load(new StringReader(new String(data, StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return p;
-    }
-
-    private static byte[] bytes(Properties p) {
-        StringWriter w = new StringWriter();
-        try {
-            p.store(w, null);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString().getBytes(StandardCharsets.UTF_8);
     }
 }

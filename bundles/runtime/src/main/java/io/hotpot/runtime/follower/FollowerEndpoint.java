@@ -1,20 +1,20 @@
 package io.hotpot.runtime.follower;
 
 import io.hotpot.api.ApplyReport;
+import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.BundleStatus;
 import io.hotpot.api.FollowerService;
+import io.hotpot.api.NodeStatus;
 import io.hotpot.api.RolloutTicket;
 import io.hotpot.api.SignedRolloutTicket;
-import io.hotpot.api.NodeStatus;
 import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
-import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.BundleStates;
 import io.hotpot.runtime.artifact.Sha256;
-import io.hotpot.runtime.store.AppliedArtifact;
 import io.hotpot.runtime.security.RolloutVerifier;
 import io.hotpot.runtime.security.SecurityRefusal;
+import io.hotpot.runtime.store.AppliedArtifact;
 import io.hotpot.runtime.store.ArtifactStore;
 import io.hotpot.runtime.transfer.InboundTransfers;
 import org.osgi.framework.Bundle;
