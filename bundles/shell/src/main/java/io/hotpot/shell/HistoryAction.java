@@ -53,6 +53,7 @@ public class HistoryAction implements Action {
         table.column("Nodes OK");
         table.column(new Col("Time (ms)").alignRight());
         table.column("Result");
+        table.column("Per node");
         table.emptyTableText("no rollouts recorded in ZooKeeper");
         for (RolloutRecord r : rollouts) {
             long ok = r.nodes().stream().filter(n -> n.step() == NodeProgress.Step.APPLIED).count();
@@ -60,7 +61,8 @@ public class HistoryAction implements Action {
                     r.policy(), r.artifact().symbolicName(),
                     (r.previous() == null ? "-" : r.previous().version()) + " -> " + r.artifact().version(),
                     Format.digest(r.artifact().sha256()), r.leader(), ok + "/" + r.nodes().size(), r.durationMs(),
-                    r.succeeded() ? "OK" : r.status().name());
+                    r.succeeded() ? "OK" : r.status().name(), r.nodes().stream()
+                            .map(n -> n.nodeId() + ":" + n.step()).collect(java.util.stream.Collectors.joining(" ")));
         }
         table.print(System.out);
         if (verbose) {
