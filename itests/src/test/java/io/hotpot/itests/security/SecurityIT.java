@@ -14,15 +14,8 @@ import org.junit.Assume;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectOutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -32,6 +25,9 @@ import java.util.Properties;
 import java.util.Random;
 
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
+import static io.hotpot.itests.security.FastbinClient.exchange;
+import static io.hotpot.itests.security.FastbinClient.frame;
+import static io.hotpot.itests.security.FastbinClient.serialize;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertFalse;
@@ -170,57 +166,6 @@ public class SecurityIT {
                     assertTrue(node + ": " + line, line.matches(".*\\s(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]):" + port + "\\s.*"));
                 }
             }
-        }
-    }
-
-    /** A fastbin request frame: size, correlation, service id, method signature, then the arguments. */
-    private static byte[] frame(String service, String method, byte[] arguments) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeVarLong(body, 1);
-        byte[] s = service.getBytes(StandardCharsets.UTF_8);
-        writeVarLong(body, s.length);
-        body.write(s);
-        byte[] m = method.getBytes(StandardCharsets.UTF_8);
-        writeVarLong(body, m.length);
-        body.write(m);
-        body.write(arguments);
-        ByteArrayOutputStream framed = new ByteArrayOutputStream();
-        new DataOutputStream(framed).writeInt(4 + body.size());
-        body.writeTo(framed);
-        return framed.toByteArray();
-    }
-
-    private static void writeVarLong(ByteArrayOutputStream out, long value) {
-        while ((value & ~0x7FL) != 0) {
-            out.write((int) ((value & 0x7F) | 0x80));
-            value >>>= 7;
-        }
-        out.write((int) value);
-    }
-
-    private static byte[] serialize(Object o) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        }
-        return bytes.toByteArray();
-    }
-
-    /** Sends the bytes and returns the answer frame as ISO-8859-1 text, or "" if the node closed the connection. */
-    private static String exchange(int port, byte[] request) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(request);
-            socket.getOutputStream().flush();
-            DataInputStream in = new DataInputStream(socket.getInputStream());
-            int size = in.readInt();
-            assertTrue("answer frame size " + size, size > 4 && size < 1_000_000);
-            byte[] answer = new byte[size - 4];
-            in.readFully(answer);
-            return new String(answer, StandardCharsets.ISO_8859_1);
-        } catch (java.io.EOFException | java.net.SocketException | SocketTimeoutException e) {
-            return "";
         }
     }
 }
