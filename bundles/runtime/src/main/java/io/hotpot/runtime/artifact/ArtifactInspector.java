@@ -91,14 +91,14 @@ public final class ArtifactInspector {
             // No Bundle-Version is valid OSGi: the framework reads it as 0.0.0.
             version = RemoteNames.requireVersion(declared == null ? "0.0.0" : declared.trim());
         } catch (SecurityRefusal e) {
-            throw new InvalidArtifactException(name + ": " + e.getMessage() + " in META-INF/MANIFEST.MF");
+            throw new InvalidArtifactException(name + ": " + e.getMessage() + " in META-INF/MANIFEST.MF", e);
         }
         ArtifactDescriptor descriptor = new ArtifactDescriptor(symbolicName, version, Sha256.of(jar), size);
         if (claims.isPresent()) {
             try {
                 claims.get().check(descriptor, name);
             } catch (SecurityRefusal e) {
-                throw new InvalidArtifactException(name + ": " + e.getMessage());
+                throw new InvalidArtifactException(name + ": " + e.getMessage(), e);
             }
         }
         return descriptor;

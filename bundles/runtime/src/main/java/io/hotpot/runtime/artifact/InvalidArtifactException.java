@@ -9,4 +9,12 @@ public class InvalidArtifactException extends Exception {
     public InvalidArtifactException(String message) {
         super(message);
     }
+
+    /**
+     * @param message the file and what is wrong with it
+     * @param cause   the check that refused it, e.g. a {@code SecurityRefusal} whose reason callers report
+     */
+    public InvalidArtifactException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

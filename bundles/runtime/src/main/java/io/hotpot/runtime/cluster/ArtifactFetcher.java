@@ -60,14 +60,15 @@ public final class ArtifactFetcher {
      * @return the stored file, or empty if no node could provide verified bytes (logged)
      */
     public Optional<Path> fetch(String rolloutId, ArtifactDescriptor a, Collection<String> preferred) {
-        return fetch(rolloutId, a, preferred, (file, d) -> { });
+        return fetch(rolloutId, a, preferred, null);
     }
 
     /**
      * As {@link #fetch(String, ArtifactDescriptor, Collection)}, with one more check of fetched
      * bytes before they enter the store (bytes already stored are returned unchecked).
      *
-     * @param admission refuses bytes, e.g. those its signed ticket does not cover
+     * @param admission checks size, digest and whatever else, e.g. against the signed ticket; null
+     *                  for the size and digest check alone
      */
     public Optional<Path> fetch(String rolloutId, ArtifactDescriptor a, Collection<String> preferred,
                                 InboundTransfers.Admission admission) {
@@ -97,7 +98,8 @@ public final class ArtifactFetcher {
                     transfers.write(transferId, offset, chunk);
                     offset += chunk.length;
                 }
-                return Optional.of(transfers.complete(transferId, admission).file());
+                return Optional.of((admission == null ? transfers.complete(transferId)
+                        : transfers.complete(transferId, admission)).file());
             } catch (Exception e) {
                 if (transferId != null) {
                     transfers.abort(transferId);

@@ -167,7 +167,7 @@ public final class Convergence implements Closeable {
                 leadership.leaderId().ifPresent(preferred::add);
                 preferred.add(d.leader());
                 String from = "the desired state of " + a.symbolicName() + " in ZooKeeper";
-                Optional<Path> jar = fetcher.fetch(d.rolloutId(), a, preferred, (file, desc) -> {
+                Optional<Path> jar = fetcher.fetch(d.rolloutId(), a, preferred, (file, desc, received) -> {
                     try {
                         verifier.check(d.ticket(), file, from);
                     } catch (SecurityRefusal e) {

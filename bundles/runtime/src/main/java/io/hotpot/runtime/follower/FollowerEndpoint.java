@@ -12,6 +12,7 @@ import io.hotpot.api.TransferTicket;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.BundleStates;
 import io.hotpot.runtime.artifact.Sha256;
+import io.hotpot.runtime.security.RemoteNames;
 import io.hotpot.runtime.security.RolloutVerifier;
 import io.hotpot.runtime.security.SecurityRefusal;
 import io.hotpot.runtime.store.AppliedArtifact;
@@ -113,18 +114,21 @@ public final class FollowerEndpoint implements FollowerService {
 
     @Override
     public void writeChunk(String transferId, long offset, byte[] data) throws TransferException {
+        requireTransferId(transferId);
         transfers.write(transferId, offset, data);
     }
 
     @Override
     public void stage(String transferId) throws TransferException {
+        requireTransferId(transferId);
         SignedRolloutTicket signed = tickets.remove(transferId);
         if (signed == null) {
             transfers.abort(transferId);
             throw new TransferException(nodeId + ": unknown transfer " + transferId);
         }
+        // The verifier checks size and digest itself, so that a tampered chunk is a logged refusal.
         InboundTransfers.Completed done = transfers.complete(transferId,
-                (file, d) -> verified(() -> verifier.check(signed, file, CALLER)));
+                (file, d, received) -> verified(() -> verifier.check(signed, file, CALLER)));
         LOG.info("Hotpot: staged {} sha256 {} for rollout {}", done.descriptor().coordinates(),
                 done.descriptor().shortDigest(), done.rolloutId());
     }
@@ -149,7 +153,11 @@ public final class FollowerEndpoint implements FollowerService {
 
     @Override
     public byte[] readChunk(String sha256, long offset, int length) throws TransferException {
-        if (!sha256.matches("[0-9a-f]{64}") || offset < 0 || length <= 0 || length > maxReadBytes) {
+        verified(() -> {
+            verifier.requireName("artifact digest", sha256, RemoteNames::requireSha256, CALLER);
+            return null;
+        });
+        if (offset < 0 || length <= 0 || length > maxReadBytes) {
             throw new TransferException(nodeId + ": invalid readChunk(" + sha256 + ", " + offset + ", " + length + ")");
         }
         Path file = store.artifact(sha256).orElseThrow(() -> new TransferException(nodeId + " does not hold sha256 " + sha256));
@@ -177,6 +185,13 @@ public final class FollowerEndpoint implements FollowerService {
     /** A check that refuses with a {@link SecurityRefusal}, already logged by the verifier. */
     private interface Check<T> {
         T run() throws SecurityRefusal;
+    }
+
+    private void requireTransferId(String transferId) throws TransferException {
+        verified(() -> {
+            verifier.requireName("transfer id", transferId, RemoteNames::requireTransferId, CALLER);
+            return null;
+        });
     }
 
     private <T> T verified(Check<T> check) throws TransferException {

@@ -19,6 +19,8 @@ public final class RemoteNames {
     private static final Pattern ROLLOUT_ID = Pattern.compile("r-[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
     /** What InboundTransfers generates: {@code t-} and a UUID. */
     private static final Pattern TRANSFER_ID = Pattern.compile("t-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    /** A SHA-256 digest as Hotpot writes it: 64 lower-case hex characters. */
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** As {@code node.id} in NodeSettings, bounded. */
     private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
 
@@ -56,6 +58,11 @@ public final class RemoteNames {
     /** @throws SecurityRefusal ({@link Reason#NAME}) unless the value has the form of a transfer id */
     public static String requireTransferId(String value) throws SecurityRefusal {
         return require(value, TRANSFER_ID, "transfer id");
+    }
+
+    /** @throws SecurityRefusal ({@link Reason#NAME}) unless the value is 64 lower-case hex characters */
+    public static String requireSha256(String value) throws SecurityRefusal {
+        return require(value, SHA256, "sha256");
     }
 
     /**

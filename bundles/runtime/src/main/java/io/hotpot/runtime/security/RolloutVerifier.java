@@ -117,7 +117,9 @@ public final class RolloutVerifier {
             try {
                 actual = inspector.inspect(bytes, claimed.coordinates() + " of rollout " + ticket.rolloutId());
             } catch (InvalidArtifactException e) {
-                throw new SecurityRefusal(Reason.ARTIFACT, e.getMessage());
+                // A name or claim check inside the inspector keeps its own reason.
+                throw new SecurityRefusal(e.getCause() instanceof SecurityRefusal r ? r.reason() : Reason.ARTIFACT,
+                        e.getMessage());
             }
             if (!actual.equals(claimed)) {
                 throw new SecurityRefusal(Reason.DESCRIPTOR, "rollout " + ticket.rolloutId() + ": the bytes are "
@@ -147,6 +149,31 @@ public final class RolloutVerifier {
      */
     public void admit(SignedRolloutTicket signed) throws SecurityRefusal {
         replays.admit(signed.ticket());
+    }
+
+    /**
+     * Checks an id or digest a caller sent before it is used to find anything.
+     *
+     * @param what  what the value names, e.g. "transfer id"
+     * @param value the value as received
+     * @param check the form it must have, from {@link RemoteNames}
+     * @param from  who sent it, for the security log
+     * @throws SecurityRefusal ({@link Reason#NAME}), logged, if the value does not have the form
+     */
+    public void requireName(String what, String value, NameCheck check, String from) throws SecurityRefusal {
+        try {
+            check.require(value);
+        } catch (SecurityRefusal e) {
+            log.refused(what + " '" + RemoteNames.printable(String.valueOf(value)) + "'", from, e.reason() + ": "
+                    + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** One of {@link RemoteNames}' form checks. */
+    @FunctionalInterface
+    public interface NameCheck {
+        void require(String value) throws SecurityRefusal;
     }
 
     private RolloutTicket checkTicket(SignedRolloutTicket signed) throws SecurityRefusal {

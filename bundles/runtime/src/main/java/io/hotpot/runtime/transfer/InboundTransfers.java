@@ -99,24 +99,36 @@ public final class InboundTransfers {
      *                           the staging file is deleted in that case
      */
     public Completed complete(String transferId) throws TransferException {
-        return complete(transferId, (file, descriptor) -> { });
+        return complete(transferId, this::checkDigest);
     }
 
-    /** A last check of verified bytes before they are kept, e.g. against a signed ticket. */
+    /** The check that received bytes pass before they are kept. */
     @FunctionalInterface
     public interface Admission {
         /**
-         * @param file       the bytes, size and SHA-256 already checked against the descriptor
+         * @param file       the received bytes
          * @param descriptor what the transfer announced
+         * @param received   the number of bytes received and their SHA-256, computed as they arrived
          * @throws TransferException to refuse the bytes; they are then not kept
          */
-        void admit(Path file, ArtifactDescriptor descriptor) throws TransferException;
+        void admit(Path file, ArtifactDescriptor descriptor, Received received) throws TransferException;
     }
 
     /**
-     * As {@link #complete(String)}, with one more check of the bytes before they enter the store.
+     * What arrived for a transfer.
      *
-     * @throws TransferException as {@link #complete(String)}, or as the admission refuses
+     * @param bytes  how many bytes, in bytes
+     * @param sha256 their SHA-256, 64 lower-case hex characters
+     */
+    public record Received(long bytes, String sha256) {
+    }
+
+    /**
+     * Ends a transfer: the admission decides whether the bytes enter the store. It must check the
+     * size and digest, as {@link #complete(String)}'s does, or check them itself from the file.
+     *
+     * @throws TransferException if the id is unknown, or as the admission refuses; the staging file
+     *                           is deleted then
      */
     public Completed complete(String transferId, Admission admission) throws TransferException {
         Staging staging = transfers.remove(transferId);
@@ -126,20 +138,16 @@ public final class InboundTransfers {
         synchronized (staging) {
             ArtifactDescriptor d = staging.descriptor;
             if (staging.complete) {
-                admission.admit(staging.file, d);
+                admission.admit(staging.file, d, new Received(d.size(), d.sha256()));
                 return new Completed(staging.rolloutId, d, staging.file);
             }
             try {
-                if (staging.received != d.size()) {
-                    throw new TransferException(nodeId + ": " + d.coordinates() + " incomplete: received "
-                            + staging.received + " of " + d.size() + " bytes");
-                }
                 String actual = Sha256.hex(staging.digest);
-                if (!actual.equals(d.sha256())) {
-                    throw new TransferException(nodeId + ": " + d.coordinates() + " digest mismatch: expected sha256 "
-                            + d.sha256() + " but the received bytes hash to " + actual);
+                admission.admit(staging.file, d, new Received(staging.received, actual));
+                if (staging.received != d.size() || !actual.equals(d.sha256())) {
+                    // An admission must not let these through; this stays as the last line.
+                    throw new TransferException(nodeId + ": " + d.coordinates() + ": admitted bytes do not match");
                 }
-                admission.admit(staging.file, d);
                 return new Completed(staging.rolloutId, d, store.commit(staging.file, actual));
             } catch (TransferException e) {
                 deleteQuietly(staging.file);
@@ -148,6 +156,18 @@ public final class InboundTransfers {
                 deleteQuietly(staging.file);
                 throw new TransferException(nodeId + ": cannot store " + d.coordinates() + ": " + e.getMessage());
             }
+        }
+    }
+
+    /** The size and digest check of {@link #complete(String)}. */
+    private void checkDigest(Path file, ArtifactDescriptor d, Received received) throws TransferException {
+        if (received.bytes() != d.size()) {
+            throw new TransferException(nodeId + ": " + d.coordinates() + " incomplete: received "
+                    + received.bytes() + " of " + d.size() + " bytes");
+        }
+        if (!received.sha256().equals(d.sha256())) {
+            throw new TransferException(nodeId + ": " + d.coordinates() + " digest mismatch: expected sha256 "
+                    + d.sha256() + " but the received bytes hash to " + received.sha256());
         }
     }
 
