@@ -123,7 +123,7 @@ for entries in $ENTRIES; do
   echo "-- $entries entries per node"
   echo "pause (gate closed) per follower and swap, ms: $(printf '%s\n' "${pauses[@]}" | grep -E '^[0-9.]+$' | med99)"
   echo "calls held at the gate per follower and swap:  $(printf '%s\n' "${held[@]}" | grep -E '^[0-9]+$' | med99)"
-  for phase in export update refresh start "migration service" import serve; do
+  for phase in export update refresh start "migration service" import serve health; do
     vals="$(grep -o "gate closed: .*)" "$DIR/swaps-$entries.txt" | grep -o "$phase [0-9.]* ms" | awk '{print $(NF-1)}')"
     [[ -n "$vals" ]] && echo "   where it went, $phase (ms): $(med99 <<<"$vals")"
   done
