@@ -11,6 +11,7 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.apache.karaf.shell.support.ansi.SimpleAnsi;
 import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.util.HashMap;
@@ -48,26 +49,40 @@ public class StatusAction implements Action {
         table.column("SHA-256");
         table.column("Desired");
         table.emptyTableText("no managed bundles");
+        List<String> differences = new java.util.ArrayList<>();
         for (NodeView n : nodes) {
             String role = n.leader() ? "leader" : "follower";
             if (n.status() == null) {
                 table.addRow().addContent(n.nodeId(), role, "-", "-", "-", "-", "unreachable: " + n.error());
+                differences.add(n.nodeId() + " unreachable");
                 continue;
             }
             Map<String, BundleStatus> own = new HashMap<>();
             n.status().bundles().forEach(b -> own.put(b.symbolicName(), b));
             for (BundleStatus b : n.status().bundles()) {
                 if (symbolicName == null || symbolicName.equals(b.symbolicName())) {
+                    String verdict = compare(b, Optional.ofNullable(reference.get(b.symbolicName())));
                     table.addRow().addContent(n.nodeId(), role, b.symbolicName(), b.version(), b.state(),
-                            fullDigests ? Format.orDash(b.sha256()) : Format.digest(b.sha256()), compare(b, Optional.ofNullable(reference.get(b.symbolicName()))));
+                            fullDigests ? Format.orDash(b.sha256()) : Format.digest(b.sha256()), verdict);
+                    if (verdict.startsWith("DIFFERS")) {
+                        differences.add(n.nodeId() + " " + b.symbolicName() + " " + verdict.toLowerCase());
+                    }
                 }
             }
             reference.keySet().stream().filter(bsn -> !own.containsKey(bsn))
                     .filter(bsn -> symbolicName == null || symbolicName.equals(bsn)).sorted()
-                    .forEach(bsn -> table.addRow().addContent(n.nodeId(), role, bsn, "-", "-", "-",
-                            "MISSING: wants " + reference.get(bsn).version()));
+                    .forEach(bsn -> {
+                        table.addRow().addContent(n.nodeId(), role, bsn, "-", "-", "-",
+                                "MISSING: wants " + reference.get(bsn).version());
+                        differences.add(n.nodeId() + " " + bsn + " missing");
+                    });
         }
         table.print(System.out);
+        // The table's cells stay plain text for scripts; the verdict line is the highlighted one.
+        System.out.println(differences.isEmpty()
+                ? "every node runs the desired state"
+                : SimpleAnsi.COLOR_RED + SimpleAnsi.INTENSITY_BOLD + differences.size() + " DIFFERENCE(S) from the desired state: "
+                        + String.join("; ", differences) + SimpleAnsi.INTENSITY_NORMAL + SimpleAnsi.COLOR_DEFAULT);
         for (RolloutRecord r : cluster.rollouts()) {
             if (!r.status().finished() && (symbolicName == null || symbolicName.equals(r.artifact().symbolicName()))) {
                 System.out.println();
