@@ -4,7 +4,6 @@ import io.hotpot.api.FollowerService;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.FaultPoints;
-import io.hotpot.runtime.apply.FrameworkStart;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.cluster.ArtifactFetcher;
 import io.hotpot.runtime.cluster.ClusterService;
@@ -172,7 +171,7 @@ public final class HotpotNode {
                 faults));
         leadership.whenElected(cluster::takeOver);
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
-                rollouts, verifier, new FrameworkStart(context), 3_000));
+                rollouts, verifier, 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
                 new FileStability(500, 60_000));
 

@@ -76,30 +76,29 @@ public class CrashRecoveryIT {
 
         int recoveriesBefore = recoveries();
         String other = cluster.followers().stream().filter(f -> !f.equals(victim)).findFirst().orElseThrow();
-        Loads loads = new Loads(cluster, List.of(other), 20, 1, "fault2-" + point);
-        CompletableFuture<String> rollout = CompletableFuture.supplyAsync(() -> cluster.distribute(Fixtures.jar("kv-1.1.0.jar")));
-        await(victim + " pauses at " + point).atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
-                .until(() -> cluster.nodes().log(victim).contains("Hotpot fault injection: pausing at " + point));
-        cluster.nodes().kill(victim);
-        long killedAt = System.nanoTime();
-        Files.delete(faults.resolve(point));
-        String out = rollout.get(3, TimeUnit.MINUTES);
-        assertTrue(out, out.contains("INCOMPLETE: rollout"));
-        assertTrue(out, out.contains(victim + ": UNREACHABLE"));
+        try (Loads loads = new Loads(cluster, List.of(other), 20, 1, "fault2-" + point)) {
+            CompletableFuture<String> rollout = CompletableFuture.supplyAsync(() -> cluster.distribute(Fixtures.jar("kv-1.1.0.jar")));
+            await(victim + " pauses at " + point).atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.nodes().log(victim).contains("Hotpot fault injection: pausing at " + point));
+            cluster.nodes().kill(victim);
+            long killedAt = System.nanoTime();
+            Files.delete(faults.resolve(point));
+            String out = rollout.get(3, TimeUnit.MINUTES);
+            assertTrue(out, out.contains("INCOMPLETE: rollout"));
+            assertTrue(out, out.contains(victim + ": UNREACHABLE"));
 
-        cluster.nodes().startNode(victim);
-        // First the old version with the old state (recovery), then the new one with the state
-        // migrated (convergence to the desired state): never a state in between.
-        await(victim + " recovered").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
-                .until(() -> recoveries() == recoveriesBefore + 1);
-        await(victim + " converged").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> cluster.assertKv(victim, "1.1.0", 2));
-        System.out.printf("fault 2 (%s): %s converged %d ms after the kill%n", point, victim,
-                (System.nanoTime() - killedAt) / 1_000_000);
-        String acknowledged = cluster.run(victim, "kv:get acknowledged-" + point);
-        assertTrue(acknowledged, acknowledged.contains("value=yes"));
-        cluster.assertConverged(KV, "1.1.0", Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar")), cluster.nodes().nodes());
-        try (loads) {
+            cluster.nodes().startNode(victim);
+            // First the old version with the old state (recovery), then the new one with the state
+            // migrated (convergence to the desired state): never a state in between.
+            await(victim + " recovered").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> recoveries() == recoveriesBefore + 1);
+            await(victim + " converged").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> cluster.assertKv(victim, "1.1.0", 2));
+            System.out.printf("fault 2 (%s): %s converged %d ms after the kill%n", point, victim,
+                    (System.nanoTime() - killedAt) / 1_000_000);
+            String acknowledged = cluster.run(victim, "kv:get acknowledged-" + point);
+            assertTrue(acknowledged, acknowledged.contains("value=yes"));
+            cluster.assertConverged(KV, "1.1.0", Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar")), cluster.nodes().nodes());
             loads.assertClean("on " + other + " while " + victim + " crashed at " + point);
         }
         cluster.awaitReady();

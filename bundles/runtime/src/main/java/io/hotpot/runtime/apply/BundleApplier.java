@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * The apply pipeline of one node, Erlang's {@code sys:suspend / code_change / sys:resume} for an
  * OSGi bundle:
  * <pre>
- *   prepare (gate open):  verify bytes and manifest, save the old bytes, dry-run the new imports
+ *   prepare (gate open):  save the old bytes, dry-run the new imports (the caller's
+ *                         RolloutVerifier has checked the bytes, manifest and ticket)
  *   swap (gate closed):   quiesce, export state, journal, Bundle.update, refresh if needed,
  *                         start, wait for the new migration service, import, resume,
  *                         wait until the new revision serves every gated service,
@@ -124,7 +125,7 @@ public final class BundleApplier implements Closeable {
         FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
         this.refresher = new Refresher(wiring, migrationTimeoutMs);
         this.importCheck = new ImportCheck(wiring);
-        this.health = new HealthGate(context, healthTimeoutMs);
+        this.health = new HealthGate(context, migrations, healthTimeoutMs);
     }
 
     /**
@@ -133,7 +134,8 @@ public final class BundleApplier implements Closeable {
      *
      * @param rolloutId the distribution this belongs to
      * @param expected  what the leader says the bytes are
-     * @param jar       the bytes, already checked against {@code expected.sha256()} and size
+     * @param jar       the bytes, already verified against {@code expected} by the caller (signature,
+     *                  size, SHA-256, manifest, claimed name: {@code RolloutVerifier}); not checked again
      * @return the outcome; failures are reported, never thrown
      */
     public synchronized ApplyReport apply(String rolloutId, ArtifactDescriptor expected, Path jar) {
@@ -252,26 +254,11 @@ public final class BundleApplier implements Closeable {
     @Override
     public void close() {
         migrations.close();
-        health.close();
     }
 
     private ApplyReport doApply(String rolloutId, ArtifactDescriptor expected, Path jar, long start)
             throws InterruptedException {
         String bsn = expected.symbolicName();
-        try {
-            ArtifactDescriptor actual = inspector.inspect(jar, expected.coordinates());
-            if (!actual.equals(expected)) {
-                return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY,
-                        "the bytes describe " + actual.coordinates() + " sha256 " + actual.shortDigest()
-                                + ", not the announced " + expected.coordinates() + " sha256 " + expected.shortDigest(), -1, -1, -1, start);
-            }
-        } catch (InvalidArtifactException | IOException e) {
-            return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY, e.getMessage(), -1, -1, -1, start);
-        }
-        if (bsn.equals(context.getBundle().getSymbolicName()) || bsn.equals(context.getBundle(0).getSymbolicName())) {
-            return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.VERIFY,
-                    "Hotpot does not update " + bsn + ": it is the framework or Hotpot itself", -1, -1, -1, start);
-        }
         Optional<String> unresolved = unresolvedImports(jar);
         Optional<Bundle> existing = installed(bsn);
         if (unresolved.isPresent()) {
@@ -550,8 +537,7 @@ public final class BundleApplier implements Closeable {
 
     private void awaitFrameworkStarted() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        FrameworkStart started = new FrameworkStart(context);
-        while (!started.getAsBoolean() && System.nanoTime() < deadline) {
+        while (context.getBundle(0).getState() != Bundle.ACTIVE && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
     }

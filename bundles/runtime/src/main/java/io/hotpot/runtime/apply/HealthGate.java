@@ -8,15 +8,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 
-import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The health gate a swapped bundle passes before its held calls are let through: the bundle is
@@ -24,28 +18,27 @@ import java.util.concurrent.TimeoutException;
  * the timeout. (That its state was imported is checked by the pipeline before this gate.) A bundle
  * that registers no health check passes on being ACTIVE.
  *
- * <p>Checks run on a dedicated thread, so a check that hangs costs that thread, not the pipeline.
- * Thread-safe. {@link #close()} interrupts a check in progress.
+ * <p>Checks run on the thread of the bundle's migration calls, under one time bound for all of
+ * them. Thread-safe.
  */
-final class HealthGate implements Closeable {
+final class HealthGate {
 
     private final BundleContext context;
+    private final MigrationCalls calls;
     private final long timeoutMs;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "hotpot-health");
-        t.setDaemon(true);
-        return t;
-    });
 
     /**
      * @param context   the runtime bundle's context, which sees every bundle's services
+     * @param calls     the bounded calls into the bundle's code
      * @param timeoutMs how long all of a bundle's checks may take together, in milliseconds; {@code > 0}
+     * @throws IllegalArgumentException if the timeout is not positive
      */
-    HealthGate(BundleContext context, long timeoutMs) {
+    HealthGate(BundleContext context, MigrationCalls calls, long timeoutMs) {
         if (timeoutMs <= 0) {
             throw new IllegalArgumentException("health.timeout.ms must be > 0: " + timeoutMs);
         }
         this.context = context;
+        this.calls = calls;
         this.timeoutMs = timeoutMs;
     }
 
@@ -65,31 +58,14 @@ final class HealthGate implements Closeable {
         List<String> details = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         for (ServiceReference<HealthCheck> ref : checksOf(bundle)) {
-            HealthCheck check = context.getService(ref);
-            if (check == null) {
-                throw new ApplyFailure(ApplyPhase.HEALTH, "the HealthCheck of " + name + " went away", null);
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            Health health = calls.call(ref, ApplyPhase.HEALTH, "the HealthCheck of " + name, left,
+                    "health.timeout.ms=" + timeoutMs, HealthCheck::check);
+            if (health == null || !health.healthy()) {
+                throw new ApplyFailure(ApplyPhase.HEALTH, name + " reported unhealthy: "
+                        + (health == null ? "its HealthCheck returned null" : health.detail()), null);
             }
-            try {
-                Future<Health> answer = thread.submit(check::check);
-                Health health;
-                try {
-                    health = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException e) {
-                    answer.cancel(true);
-                    throw new ApplyFailure(ApplyPhase.HEALTH, "the HealthCheck of " + name
-                            + " did not answer within health.timeout.ms=" + timeoutMs, e);
-                } catch (ExecutionException e) {
-                    throw new ApplyFailure(ApplyPhase.HEALTH, "the HealthCheck of " + name + " threw "
-                            + e.getCause(), e.getCause());
-                }
-                if (health == null || !health.healthy()) {
-                    throw new ApplyFailure(ApplyPhase.HEALTH, name + " reported unhealthy: "
-                            + (health == null ? "its HealthCheck returned null" : health.detail()), null);
-                }
-                details.add(health.detail());
-            } finally {
-                context.ungetService(ref);
-            }
+            details.add(health.detail());
         }
         return String.join("; ", details);
     }
@@ -102,10 +78,5 @@ final class HealthGate implements Closeable {
         } catch (InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    @Override
-    public void close() {
-        thread.shutdownNow();
     }
 }

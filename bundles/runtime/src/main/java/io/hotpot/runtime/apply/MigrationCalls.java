@@ -19,16 +19,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Finds a bundle's {@link StateMigration} service and calls it under a time bound. Calls run on one
- * dedicated thread, so a migration that hangs costs that thread, not the apply pipeline.
+ * Finds a bundle's {@link StateMigration} service and calls it, or another service of the bundle
+ * (its health checks), under a time bound. Calls run on one dedicated thread, so bundle code that
+ * hangs costs that thread, not the apply pipeline.
  *
  * <p>Thread-safe. {@link #close()} interrupts a call in progress.
  */
 final class MigrationCalls implements Closeable {
 
-    /** One call to a migration service. */
-    interface Call<T> {
-        T call(StateMigration migration) throws Exception;
+    /** One call to a service of the bundle. */
+    interface Call<S, T> {
+        T call(S service) throws Exception;
     }
 
     private final BundleContext context;
@@ -99,19 +100,31 @@ final class MigrationCalls implements Closeable {
      *
      * @throws ApplyFailure in the given phase if the call throws, times out, or the service is gone
      */
-    <T> T call(ServiceReference<StateMigration> ref, ApplyPhase phase, String what, Call<T> call)
+    <T> T call(ServiceReference<StateMigration> ref, ApplyPhase phase, String what, Call<StateMigration, T> call)
             throws ApplyFailure, InterruptedException {
-        StateMigration migration = context.getService(ref);
-        if (migration == null) {
-            throw new ApplyFailure(phase, "the StateMigration service of bundle " + ref.getBundle() + " went away", null);
+        return call(ref, phase, what, timeoutMs, "migration.timeout.ms=" + timeoutMs, call);
+    }
+
+    /**
+     * Calls any service of the bundle on the same thread, under its own bound.
+     *
+     * @param timeoutMs how long the call may take, in milliseconds
+     * @param bound     the bound as the error names it, e.g. {@code health.timeout.ms=5000}
+     * @throws ApplyFailure in the given phase if the call throws, times out, or the service is gone
+     */
+    <S, T> T call(ServiceReference<S> ref, ApplyPhase phase, String what, long timeoutMs, String bound,
+                  Call<S, T> call) throws ApplyFailure, InterruptedException {
+        S service = context.getService(ref);
+        if (service == null) {
+            throw new ApplyFailure(phase, what + ": the service of bundle " + ref.getBundle() + " went away", null);
         }
         try {
-            Future<T> result = thread.submit((Callable<T>) () -> call.call(migration));
+            Future<T> result = thread.submit((Callable<T>) () -> call.call(service));
             try {
-                return result.get(timeoutMs, TimeUnit.MILLISECONDS);
+                return result.get(Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 result.cancel(true);
-                throw new ApplyFailure(phase, what + " did not return within migration.timeout.ms=" + timeoutMs, e);
+                throw new ApplyFailure(phase, what + " did not return within " + bound, e);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 throw new ApplyFailure(phase, what + " threw " + cause, cause);

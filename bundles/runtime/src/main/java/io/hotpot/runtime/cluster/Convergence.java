@@ -56,7 +56,6 @@ public final class Convergence implements Closeable {
     private final ArtifactFetcher fetcher;
     private final RolloutLog rollouts;
     private final RolloutVerifier verifier;
-    private final java.util.function.BooleanSupplier frameworkStarted;
     private final long graceMs;
     private final long settleDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -82,14 +81,11 @@ public final class Convergence implements Closeable {
      * @param fetcher    gets bytes from other nodes, checked by digest
      * @param rollouts   the rollouts, to leave the ones in progress to their leader
      * @param verifier   checks the desired state's signed ticket and the bytes it covers
-     * @param frameworkStarted whether the framework reached its beginning start level: until then a
-     *                   managed bundle may not be started yet, and a swap would find no state to
-     *                   carry over, nor start the new revision
      * @param graceMs    delay after a change of the desired state, in milliseconds
      */
     public Convergence(CuratorFramework client, ClusterState cluster, String nodeId, ArtifactStore store,
                        BundleApplier applier, Leadership leadership, ArtifactFetcher fetcher, RolloutLog rollouts,
-                       RolloutVerifier verifier, java.util.function.BooleanSupplier frameworkStarted, long graceMs) {
+                       RolloutVerifier verifier, long graceMs) {
         this.client = client;
         this.cluster = cluster;
         this.nodeId = nodeId;
@@ -99,7 +95,6 @@ public final class Convergence implements Closeable {
         this.fetcher = fetcher;
         this.rollouts = rollouts;
         this.verifier = verifier;
-        this.frameworkStarted = frameworkStarted;
         this.graceMs = graceMs;
     }
 
@@ -140,10 +135,6 @@ public final class Convergence implements Closeable {
         if (!client.getZookeeperClient().isConnected()) {
             return;
         }
-        if (!frameworkStarted.getAsBoolean()) {
-            trigger(1_000);
-            return;
-        }
         boolean retry = false;
         try {
             for (ClusterState.Desired d : cluster.allDesired()) {
@@ -152,7 +143,8 @@ public final class Convergence implements Closeable {
                     continue;
                 }
                 if (settling(a.symbolicName())) {
-                    // The start-level thread has not started it yet: a swap now would find no
+                    // After a restart, Felix's start-level thread has not started it yet (it reports
+                    // the beginning start level reached before it has): a swap now would find no
                     // state to carry over and could not start the new revision.
                     retry = true;
                     continue;
@@ -167,22 +159,28 @@ public final class Convergence implements Closeable {
                 leadership.leaderId().ifPresent(preferred::add);
                 preferred.add(d.leader());
                 String from = "the desired state of " + a.symbolicName() + " in ZooKeeper";
-                Optional<Path> jar = fetcher.fetch(d.rolloutId(), a, preferred, (file, desc, received) -> {
+                // Checked once against the signed ticket: stored bytes here, fetched bytes before
+                // they enter the store. A refusal is logged by the verifier and not retried until
+                // the desired state changes.
+                Optional<Path> jar = store.artifact(a.sha256());
+                if (jar.isPresent()) {
                     try {
-                        verifier.check(d.ticket(), file, from);
+                        verifier.check(d.ticket(), jar.get(), from);
                     } catch (SecurityRefusal e) {
-                        throw new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
+                        continue;
                     }
-                });
-                if (jar.isEmpty()) {
-                    retry = true;
-                    continue;
-                }
-                try {
-                    verifier.check(d.ticket(), jar.get(), from);
-                } catch (SecurityRefusal e) {
-                    // Logged as a refusal by the verifier; not retried until the desired state changes.
-                    continue;
+                } else {
+                    jar = fetcher.fetch(d.rolloutId(), a, preferred, (file, desc, received) -> {
+                        try {
+                            verifier.check(d.ticket(), file, from);
+                        } catch (SecurityRefusal e) {
+                            throw new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
+                        }
+                    });
+                    if (jar.isEmpty()) {
+                        retry = true;
+                        continue;
+                    }
                 }
                 LOG.info("Hotpot: node {} converges {} to {} (rollout {} led by {})", nodeId, a.symbolicName(),
                         a.version(), d.rolloutId(), d.leader());
