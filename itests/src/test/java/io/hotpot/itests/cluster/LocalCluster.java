@@ -87,7 +87,28 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Runs a console command on a node and returns its output. */
     public String run(String node, String command) {
-        return console(node).run(command);
+        try {
+            return console(node).run(command);
+        } catch (IllegalStateException e) {
+            diagnose(node, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Keeps thread dumps of every node and of the test JVM, each node's log, and the answers of
+     * independent SSH clients, beside the failsafe report ({@link NodeDiagnostics}).
+     */
+    public void diagnose(String node, Throwable failure) {
+        Map<String, NodeDiagnostics.Node> all = new java.util.LinkedHashMap<>();
+        for (String n : nodes()) {
+            try {
+                all.put(n, new NodeDiagnostics.Node(pid(n), sshPort(n), home(n)));
+            } catch (RuntimeException ignored) {
+                // A node without a recorded PID or port (never started) has nothing to dump.
+            }
+        }
+        NodeDiagnostics.collect(node, failure, all);
     }
 
     /** kill -9 of one node's JVM, as a crash would. */

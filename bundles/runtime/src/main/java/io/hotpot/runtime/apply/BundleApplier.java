@@ -57,6 +57,13 @@ import java.util.concurrent.TimeUnit;
  * {@code FrameworkWiring.refreshBundles} (7.7): stops, re-resolves and restarts the dependency
  * closure of removal-pending bundles.
  *
+ * <p>Interrupts and failures. The gated part of a swap runs on a thread of its own that nothing
+ * interrupts, and the caller waits for it without giving up on an interrupt (Ctrl-C on the console,
+ * {@code apply.timeout.ms} on the leader): a swap whose gate is closed always ends in one of its two
+ * states, the new revision with its state or the old one with its state, before the gate opens. Any
+ * exception after the state was exported, not only the expected ones, goes back to the old bytes
+ * and the old snapshot.
+ *
  * <p>Thread-safe: applies on one node are serialized (two concurrent updates of one framework
  * could refresh each other's bundles halfway). Lock order: this applier, then a gate.
  */
@@ -95,6 +102,12 @@ public final class BundleApplier implements Closeable {
     private final HealthGate health;
     private final long timeoutMs;
     private final java.util.Map<String, String> failedDigests = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Where the gated part of each swap runs: never interrupted by the caller, see the class comment. */
+    private final java.util.concurrent.ExecutorService swapThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hotpot-swap");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param nodeId             this node, for reports
@@ -149,9 +162,11 @@ public final class BundleApplier implements Closeable {
             }
             return report;
         } catch (InterruptedException e) {
+            // Only before the gate closes: nothing was touched.
             Thread.currentThread().interrupt();
-            return report(expected, ApplyOutcome.FAILED, null, null, ApplyPhase.UPDATE,
-                    "interrupted while applying " + expected.coordinates(), -1, -1, -1, start);
+            return report(expected, ApplyOutcome.REJECTED, null, null, ApplyPhase.UPDATE,
+                    "interrupted before applying " + expected.coordinates() + " on " + nodeId + ", nothing changed",
+                    -1, -1, -1, start);
         }
     }
 
@@ -253,6 +268,8 @@ public final class BundleApplier implements Closeable {
 
     @Override
     public void close() {
+        // A swap in progress finishes: its thread is not interrupted, only no new one starts.
+        swapThread.shutdown();
         migrations.close();
     }
 
@@ -352,19 +369,29 @@ public final class BundleApplier implements Closeable {
                     "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, -1, start);
         }
         CallGate gate = damper.gate(d.symbolicName());
-        try {
-            gate.close(timeoutMs);
-        } catch (IllegalStateException e) {
+        Gated gated = onSwapThread(() -> {
+            try {
+                gate.close(timeoutMs);
+            } catch (IllegalStateException e) {
+                return new Gated(null, null, e.getMessage());
+            }
+            Result r;
+            CallGate.Pause p;
+            try {
+                r = swap(rolloutId, d, jar, bundle, previous, old, oldJar);
+            } finally {
+                p = gate.open();
+            }
+            // Services the revision now running no longer registers go, as they would without Hotpot.
+            damper.dropUnserved(d.symbolicName());
+            return new Gated(r, p, null);
+        });
+        if (gated.refused() != null) {
             return report(d, ApplyOutcome.REJECTED, previous, bundle, ApplyPhase.EXPORT,
-                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, -1, start);
+                    "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + gated.refused(), -1, -1, -1, start);
         }
-        Result result;
-        CallGate.Pause pause;
-        try {
-            result = swap(rolloutId, d, jar, bundle, previous, old, oldJar);
-        } finally {
-            pause = gate.open();
-        }
+        Result result = gated.result();
+        CallGate.Pause pause = gated.pause();
         // Book-keeping waits until callers run again: a crash before it only makes recovery put
         // back the old version and snapshot, one of the two states a swap may end in.
         if (result.runs() != null) {
@@ -379,7 +406,37 @@ public final class BundleApplier implements Closeable {
                 pause.closedNanos() / 1000, pause.heldCalls(), start);
     }
 
-    /** Runs with the gate closed. */
+    /** What the gated part of a swap ended with: a result and its pause, or why the gate did not close. */
+    private record Gated(Result result, CallGate.Pause pause, String refused) {
+    }
+
+    /**
+     * Runs the gated part of a swap on the swap thread and waits for its end, through interrupts,
+     * which it re-asserts on return: a swap is bounded by its own timeouts, not by its caller's patience.
+     */
+    private Gated onSwapThread(java.util.concurrent.Callable<Gated> gatedPart) {
+        java.util.concurrent.Future<Gated> done = swapThread.submit(gatedPart);
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return done.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    LOG.warn("Hotpot: the caller of a swap on {} was interrupted; the swap finishes first", nodeId);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // swap() turns every failure into a Result; what reaches here is a defect of Hotpot.
+                    throw new IllegalStateException("the swap on " + nodeId + " failed: " + e.getCause(), e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Runs with the gate closed, on the swap thread. */
     private Result swap(String rolloutId, ArtifactDescriptor d, Path jar, Bundle bundle, String previous,
                         ArtifactDescriptor old, Path oldJar) throws InterruptedException {
         boolean wasActive = bundle.getState() == Bundle.ACTIVE || bundle.getState() == Bundle.STARTING;
@@ -394,11 +451,14 @@ public final class BundleApplier implements Closeable {
                             m.quiesce();
                             return m.exportState();
                         });
+                if (snapshot == null) {
+                    throw new ApplyFailure(ApplyPhase.EXPORT, "exportState() of " + bsnVersion(bundle) + " returned null", null);
+                }
                 store.saveSnapshot(snapshot);
             }
             journal.write(new SwapJournal.Entry(d.symbolicName(), previous, old.sha256(), d.version(), d.sha256(),
                     rolloutId, snapshot != null, "EXPORTED"));
-        } catch (ApplyFailure | IOException e) {
+        } catch (ApplyFailure | IOException | RuntimeException e) {
             resumeQuietly(bundle);
             return new Result(ApplyOutcome.REJECTED, ApplyPhase.EXPORT, "state export of " + bsnVersion(bundle) + " on "
                     + nodeId + " failed, nothing changed: " + e.getMessage(), -1, null);
@@ -424,18 +484,26 @@ public final class BundleApplier implements Closeable {
             return new Result(ApplyOutcome.UPDATED, null, "updated " + d.symbolicName() + " " + previous + " -> "
                     + d.version() + " on " + nodeId + (snapshot == null ? "" : " with " + stateBytes + " bytes of state")
                     + (healthy.isEmpty() ? "" : ", healthy: " + healthy) + " (gate closed: " + clock + ")", stateBytes, d);
-        } catch (ApplyFailure | IOException failure) {
+        } catch (Exception | LinkageError failure) {
+            // Whatever failed, and however (an unexpected exception, an interrupt at close), the journal
+            // entry is written: going back now is what keeps the old state.
+            boolean interrupted = Thread.interrupted();
             ApplyPhase phase = failure instanceof ApplyFailure f ? f.phase() : ApplyPhase.UPDATE;
-            String cause = d.coordinates() + " failed in phase " + phase + " on " + nodeId + ": " + failure.getMessage();
-            LOG.warn("Hotpot: {}; rolling back to {} {}", cause, d.symbolicName(), previous);
+            String cause = d.coordinates() + " failed in phase " + phase + " on " + nodeId + ": "
+                    + (failure instanceof ApplyFailure || failure instanceof IOException ? failure.getMessage() : failure.toString());
+            LOG.warn("Hotpot: {}; rolling back to {} {}", cause, d.symbolicName(), previous, failure);
             try {
                 switchTo(bundle, oldJar, wasActive, snapshot, ApplyPhase.ROLLBACK, new PhaseClock(), phase2 -> { });
                 return new Result(ApplyOutcome.ROLLED_BACK, phase, cause + "; rolled back to " + previous
                         + (snapshot == null ? "" : " with its state"), stateBytes, old);
-            } catch (ApplyFailure | IOException rollbackFailure) {
+            } catch (Exception | LinkageError rollbackFailure) {
                 LOG.error("Hotpot: rollback of {} to {} on {} failed", d.symbolicName(), previous, nodeId, rollbackFailure);
                 return new Result(ApplyOutcome.FAILED, ApplyPhase.ROLLBACK,
                         cause + "; ROLLBACK FAILED: " + rollbackFailure.getMessage(), stateBytes, null);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

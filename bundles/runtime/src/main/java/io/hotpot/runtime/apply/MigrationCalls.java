@@ -20,8 +20,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Finds a bundle's {@link StateMigration} service and calls it, or another service of the bundle
- * (its health checks), under a time bound. Calls run on one dedicated thread, so bundle code that
- * hangs costs that thread, not the apply pipeline.
+ * (its health checks), under a time bound. Calls run on a dedicated thread, so bundle code that
+ * hangs costs that thread, not the apply pipeline: a call that times out is interrupted, and its
+ * thread is abandoned to it and replaced, so bundle code that ignores the interrupt delays no later
+ * call (a rollback's {@code importState} above all).
  *
  * <p>Thread-safe. {@link #close()} interrupts a call in progress.
  */
@@ -34,11 +36,10 @@ final class MigrationCalls implements Closeable {
 
     private final BundleContext context;
     private final long timeoutMs;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "hotpot-migration");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.atomic.AtomicReference<ExecutorService> thread =
+            new java.util.concurrent.atomic.AtomicReference<>(newThread());
+    private final java.util.concurrent.atomic.AtomicInteger abandoned = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean closed;
 
     MigrationCalls(BundleContext context, long timeoutMs) {
         this.context = context;
@@ -119,11 +120,13 @@ final class MigrationCalls implements Closeable {
             throw new ApplyFailure(phase, what + ": the service of bundle " + ref.getBundle() + " went away", null);
         }
         try {
-            Future<T> result = thread.submit((Callable<T>) () -> call.call(service));
+            ExecutorService executor = thread.get();
+            Future<T> result = executor.submit((Callable<T>) () -> call.call(service));
             try {
                 return result.get(Math.max(0, timeoutMs), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 result.cancel(true);
+                replace(executor);
                 throw new ApplyFailure(phase, what + " did not return within " + bound, e);
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
@@ -134,8 +137,33 @@ final class MigrationCalls implements Closeable {
         }
     }
 
+    /** @return how many threads were left to calls that did not return in time */
+    int abandonedThreads() {
+        return abandoned.get();
+    }
+
+    /** The thread may still run the late call: it is left to finish it alone, and the next call gets a new one. */
+    private void replace(ExecutorService late) {
+        if (thread.compareAndSet(late, newThread())) {
+            abandoned.incrementAndGet();
+            late.shutdownNow();
+            if (closed) {
+                thread.get().shutdownNow();
+            }
+        }
+    }
+
+    private static ExecutorService newThread() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hotpot-migration");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     @Override
     public void close() {
-        thread.shutdownNow();
+        closed = true;
+        thread.get().shutdownNow();
     }
 }

@@ -17,6 +17,10 @@ final class DampedService implements InvocationHandler {
 
     private final String key;
     private final String bundleName;
+    private final String interfaces;
+    private final long sequence;
+    // What a consumer could filter on, as the last target registered it: the first rule of matching.
+    private volatile java.util.Map<String, Object> identity = java.util.Map.of();
     private final CallGate gate;
     private final long waitMs;
     private final Object lock = new Object();
@@ -24,16 +28,39 @@ final class DampedService implements InvocationHandler {
     private volatile Object target;
     private ServiceReference<?> targetRef;
     private ServiceRegistration<?> registration;
+    private boolean dropped;
 
-    DampedService(String key, String bundleName, CallGate gate, long waitMs) {
+    /**
+     * @param interfaces the sorted, comma-joined {@code objectClass} of the service
+     * @param sequence   the order in which the proxies of the damper were made, the rule for ties
+     */
+    DampedService(String key, String bundleName, String interfaces, long sequence, CallGate gate, long waitMs) {
         this.key = key;
         this.bundleName = bundleName;
+        this.interfaces = interfaces;
+        this.sequence = sequence;
         this.gate = gate;
         this.waitMs = waitMs;
     }
 
     String key() {
         return key;
+    }
+
+    String bundleName() {
+        return bundleName;
+    }
+
+    String interfaces() {
+        return interfaces;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    java.util.Map<String, Object> identity() {
+        return identity;
     }
 
     void registration(ServiceRegistration<?> registration) {
@@ -45,8 +72,9 @@ final class DampedService implements InvocationHandler {
     }
 
     /** Points the proxy at a revision's service; held calls wake up. */
-    void target(ServiceReference<?> ref, Object service) {
+    void target(ServiceReference<?> ref, Object service, java.util.Map<String, Object> identity) {
         synchronized (lock) {
+            this.identity = identity;
             targetRef = ref;
             target = service;
             lock.notifyAll();
@@ -57,6 +85,19 @@ final class DampedService implements InvocationHandler {
     ServiceReference<?> targetRef() {
         synchronized (lock) {
             return targetRef;
+        }
+    }
+
+    /** Records the identity of the target again, after its properties were modified. */
+    void identified(java.util.Map<String, Object> identity) {
+        this.identity = identity;
+    }
+
+    /** The service is gone with the swap: calls waiting for a target fail now, new ones at once. */
+    void drop() {
+        synchronized (lock) {
+            dropped = true;
+            lock.notifyAll();
         }
     }
 
@@ -100,6 +141,10 @@ final class DampedService implements InvocationHandler {
         synchronized (lock) {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
             while (target == null) {
+                if (dropped) {
+                    throw new IllegalStateException("Hotpot: the new version of bundle " + bundleName
+                            + " no longer registers " + key + "; the call was not executed");
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new IllegalStateException("Hotpot: bundle " + bundleName + " registered no " + key

@@ -46,7 +46,18 @@ import java.util.function.Predicate;
  *   <li>while the bundle is swapped its {@link CallGate} is closed: calls wait in the proxy, then run
  *       on the new revision's service, which the proxy picks up when it is registered.</li>
  * </ul>
- * Only services whose interfaces come from another bundle than the managed one are gated: an
+ * <p>Matching across a swap. A registration is not identified by a name (a renamed DS component
+ * class, a Blueprint bean id and a factory configuration all change {@code component.name}), but
+ * matched when it arrives: a new revision's registration takes over the proxy of an old one of the
+ * same bundle with the same interfaces that has no service now, preferring one whose
+ * filterable properties (all but the framework's and the component name's) are equal, then the
+ * oldest proxy. A registration that matches none gets a proxy of its own (a service the new version
+ * adds), and a proxy that no registration of the new revision took over is unregistered when the
+ * gate opens ({@link #dropUnserved}: a service the new version dropped). A bundle's own code never
+ * sees its own proxies, so a health check or migration that uses its own service does not wait on
+ * the gate its swap holds.
+ *
+ * <p>Only services whose interfaces come from another bundle than the managed one are gated: an
  * interface whose class would change with the swap cannot be proxied stably. Consumers that
  * already bound to a service before Hotpot started see its first swap as a plain update.
  *
@@ -65,6 +76,8 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
      */
     private static final Set<String> NOT_COPIED = Set.of(Constants.SERVICE_ID, Constants.SERVICE_BUNDLEID,
             Constants.SERVICE_SCOPE, Constants.OBJECTCLASS, "component.id");
+    /** Not part of a registration's identity across a swap: names that an ordinary refactoring changes. */
+    private static final Set<String> NOT_IDENTITY = Set.of("component.name", "osgi.service.blueprint.compname");
 
     private enum State { LATENT, STARTED, CLOSED }
 
@@ -74,8 +87,13 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
     private final String nodeId;
     private final long waitMs;
     private final Map<String, CallGate> gates = new ConcurrentHashMap<>();
+    /** Service id of a hidden registration of a managed bundle → that bundle's symbolic name. */
     private final Map<Long, String> hidden = new ConcurrentHashMap<>();
+    /** Service id of a hidden registration → the proxy that serves it. */
+    private final Map<Long, DampedService> assigned = new ConcurrentHashMap<>();
     private final Map<String, DampedService> damped = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong proxies = new java.util.concurrent.atomic.AtomicLong();
+    /** Guards matching a registration to a proxy; notified when a proxy gets a service. */
     private final Object served = new Object();
     private ServiceRegistration<?> hooks;
 
@@ -108,7 +126,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
             ServiceReference<?>[] all = context.getAllServiceReferences(null, null);
             for (ServiceReference<?> ref : all == null ? new ServiceReference<?>[0] : all) {
                 if (gateable(ref)) {
-                    hidden.put(id(ref), key(ref));
+                    hidden.put(id(ref), ref.getBundle().getSymbolicName());
                     registered(ref);
                 }
             }
@@ -123,23 +141,28 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
     }
 
     /**
-     * Waits until every proxy standing for that bundle serves a service of its current revision.
+     * Waits until every proxy standing for that bundle serves a service of its current revision,
+     * or, for a bundle whose registrations are complete once it is ACTIVE (one without Declarative
+     * Services or Blueprint components, whose activator registered everything in {@code start}),
+     * until it is ACTIVE: its proxies without a service then stand for services the new version
+     * dropped, and {@link #dropUnserved} removes them when the gate opens.
      *
      * @param timeoutMs how long to wait, in milliseconds
-     * @return the keys of the proxies still without a service; empty when all are served
+     * @return the keys of the proxies still without a service that the bundle may yet register;
+     *         empty when all are served or the rest were dropped
      * @throws InterruptedException if interrupted while waiting
      */
     public List<String> awaitServed(Bundle bundle, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         synchronized (served) {
             while (true) {
-                List<String> missing = damped.values().stream()
-                        .filter(d -> d.key().startsWith(bundle.getSymbolicName() + "|"))
-                        .filter(d -> d.targetRef() == null || d.targetRef().getBundle() == null)
-                        .map(DampedService::key).sorted().toList();
+                List<String> missing = unserved(bundle.getSymbolicName()).stream().map(DampedService::key).sorted().toList();
                 long left = deadline - System.nanoTime();
                 if (missing.isEmpty() || left <= 0) {
                     return missing;
+                }
+                if (bundle.getState() == Bundle.ACTIVE && registersInStart(bundle)) {
+                    return List.of();
                 }
                 // registered() notifies; the bound only guards against a registration missed in between.
                 TimeUnit.NANOSECONDS.timedWait(served, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
@@ -147,20 +170,67 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         }
     }
 
+    /**
+     * Unregisters the proxies of that bundle that no registration of its current revision took
+     * over: services the new version no longer registers. Calls waiting on them fail at once.
+     * Call once the gate is open again.
+     *
+     * @return the keys of the proxies removed
+     */
+    public List<String> dropUnserved(String symbolicName) {
+        List<String> dropped = new java.util.ArrayList<>();
+        synchronized (served) {
+            for (DampedService d : unserved(symbolicName)) {
+                damped.remove(d.key());
+                d.drop();
+                unregisterQuietly(d.registration());
+                dropped.add(d.key());
+            }
+        }
+        if (!dropped.isEmpty()) {
+            LOG.info("Hotpot: {} no longer registers {}; their proxies are gone", symbolicName, dropped);
+        }
+        return dropped;
+    }
+
+    private List<DampedService> unserved(String symbolicName) {
+        return damped.values().stream().filter(d -> d.bundleName().equals(symbolicName))
+                .filter(d -> d.targetRef() == null || d.targetRef().getBundle() == null).toList();
+    }
+
+    /**
+     * Whether the bundle registers its services in its activator only: no Declarative Services
+     * ({@code Service-Component}) and no Blueprint ({@code Bundle-Blueprint}, {@code OSGI-INF/blueprint}),
+     * whose extenders register later, on threads of their own.
+     */
+    private static boolean registersInStart(Bundle bundle) {
+        Dictionary<String, String> headers = bundle.getHeaders("");
+        return headers.get("Service-Component") == null && headers.get("Bundle-Blueprint") == null
+                && bundle.getEntry("OSGI-INF/blueprint/") == null;
+    }
+
     @Override
     public void find(BundleContext requester, String name, String filter, boolean allServices,
                      Collection<ServiceReference<?>> references) {
-        if (hidden.isEmpty() || exempt(requester.getBundle())) {
+        if ((hidden.isEmpty() && damped.isEmpty()) || exempt(requester.getBundle())) {
             return;
         }
-        references.removeIf(ref -> hidden.containsKey(id(ref)) && ref.getBundle() != requester.getBundle());
+        String own = requester.getBundle().getSymbolicName();
+        references.removeIf(ref -> (hidden.containsKey(id(ref)) && ref.getBundle() != requester.getBundle())
+                || (own != null && own.equals(ref.getProperty(GATED_PROPERTY))));
     }
 
     @Override
     public void event(ServiceEvent event, Map<BundleContext, Collection<ListenerHook.ListenerInfo>> listeners) {
         ServiceReference<?> ref = event.getServiceReference();
         if (event.getType() == ServiceEvent.REGISTERED && gateable(ref)) {
-            hidden.put(id(ref), key(ref));
+            hidden.put(id(ref), ref.getBundle().getSymbolicName());
+        }
+        Object gated = ref.getProperty(GATED_PROPERTY);
+        if (gated != null) {
+            // A bundle's own code binds to its own registrations, never to the proxy that its swap gates.
+            listeners.keySet().removeIf(c -> gated.equals(c.getBundle().getSymbolicName()));
+            return;
         }
         // Only arrivals are hidden: a consumer bound before Hotpot started must still hear of departures.
         if ((event.getType() == ServiceEvent.REGISTERED || event.getType() == ServiceEvent.MODIFIED)
@@ -178,8 +248,9 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         switch (event.getType()) {
             case ServiceEvent.REGISTERED -> registered(ref);
             case ServiceEvent.MODIFIED -> {
-                DampedService d = damped.get(hidden.get(id(ref)));
+                DampedService d = assigned.get(id(ref));
                 if (d != null && ref.equals(d.targetRef()) && d.registration() != null) {
+                    d.identified(identity(ref));
                     updateIfChanged(d, ref);
                 }
             }
@@ -202,53 +273,83 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         }
         damped.clear();
         hidden.clear();
+        assigned.clear();
     }
 
     private void registered(ServiceReference<?> ref) {
-        String key = key(ref);
+        // Outside the lock: getting a DS service may activate its component, which may register more.
         Object service = context.getService(ref);
         if (service == null) {
             return;
         }
-        DampedService existing = damped.get(key);
-        if (existing != null) {
-            existing.target(ref, service);
-            updateIfChanged(existing, ref);
-            synchronized (served) {
-                served.notifyAll();
-            }
-            return;
-        }
         Bundle bundle = ref.getBundle();
+        String bsn = bundle.getSymbolicName();
         String[] classes = (String[]) ref.getProperty(Constants.OBJECTCLASS);
-        Class<?>[] interfaces = interfaces(service, classes);
-        if (interfaces == null) {
+        String interfaces = interfacesKey(classes);
+        Map<String, Object> identity = identity(ref);
+        synchronized (served) {
+            DampedService existing = match(bsn, interfaces, identity);
+            if (existing != null) {
+                existing.target(ref, service, identity);
+                assigned.put(id(ref), existing);
+                updateIfChanged(existing, ref);
+                served.notifyAll();
+                return;
+            }
+        }
+        Class<?>[] types = interfaces(service, classes);
+        if (types == null) {
             // Not interfaces of one class loader after all: leave the service to its consumers, ungated.
             hidden.remove(id(ref));
             context.ungetService(ref);
             LOG.warn("Hotpot: cannot gate {} of bundle {}: not interfaces of one class loader; consumers that "
-                    + "looked for it while it was hidden must look again", Arrays.toString(classes), bundle.getSymbolicName());
+                    + "looked for it while it was hidden must look again", Arrays.toString(classes), bsn);
             return;
         }
-        DampedService d = new DampedService(key, bundle.getSymbolicName(), gate(bundle.getSymbolicName()), waitMs);
-        d.target(ref, service);
-        Object proxy = Proxy.newProxyInstance(interfaces[0].getClassLoader(), interfaces, d);
-        damped.put(key, d);
+        long sequence = proxies.incrementAndGet();
+        DampedService d = new DampedService(bsn + "|" + interfaces + "|" + sequence, bsn, interfaces, sequence,
+                gate(bsn), waitMs);
+        d.target(ref, service, identity);
+        Object proxy = Proxy.newProxyInstance(types[0].getClassLoader(), types, d);
+        synchronized (served) {
+            damped.put(d.key(), d);
+            assigned.put(id(ref), d);
+            served.notifyAll();
+        }
         d.registration(context.registerService(classes, proxy, proxyProperties(ref)));
-        LOG.info("Hotpot: gating {} of bundle {}", Arrays.toString(classes), bundle.getSymbolicName());
+        LOG.info("Hotpot: gating {} of bundle {}", Arrays.toString(classes), bsn);
+    }
+
+    /**
+     * The proxy a new registration takes over: one of the same bundle and interfaces with no service
+     * now, whose identity is equal if any, else the oldest. Called holding {@code served}.
+     */
+    private DampedService match(String bsn, String interfaces, Map<String, Object> identity) {
+        DampedService best = null;
+        boolean bestExact = false;
+        for (DampedService d : damped.values()) {
+            if (!d.bundleName().equals(bsn) || !d.interfaces().equals(interfaces) || d.targetRef() != null) {
+                continue;
+            }
+            boolean exact = identityEquals(d.identity(), identity);
+            if (best == null || (exact && !bestExact) || (exact == bestExact && d.sequence() < best.sequence())) {
+                best = d;
+                bestExact = exact;
+            }
+        }
+        return best;
     }
 
     private void unregistering(ServiceReference<?> ref) {
-        String key = hidden.remove(id(ref));
-        DampedService d = key == null ? null : damped.get(key);
+        hidden.remove(id(ref));
+        DampedService d = assigned.remove(id(ref));
         if (d == null || !d.untarget(ref)) {
             return;
         }
         context.ungetService(ref);
-        String bsn = key.substring(0, key.indexOf('|'));
-        if (!gate(bsn).isClosed()) {
+        if (!gate(d.bundleName()).isClosed()) {
             // Not a Hotpot swap (bundle:stop, uninstall): consumers must see the service go, as without Hotpot.
-            damped.remove(key);
+            damped.remove(d.key());
             unregisterQuietly(d.registration());
         }
     }
@@ -354,12 +455,33 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         return bundle.getBundleId() == 0 || bundle.equals(context.getBundle());
     }
 
-    private static String key(ServiceReference<?> ref) {
-        String[] classes = ((String[]) ref.getProperty(Constants.OBJECTCLASS)).clone();
+    private static String interfacesKey(String[] objectClass) {
+        String[] classes = objectClass.clone();
         Arrays.sort(classes);
-        Object component = ref.getProperty("component.name");
-        return ref.getBundle().getSymbolicName() + "|" + String.join(",", classes)
-                + (component == null ? "" : "|" + component);
+        return String.join(",", classes);
+    }
+
+    /** The properties a consumer could filter on, but for the names a refactoring changes. */
+    private static Map<String, Object> identity(ServiceReference<?> ref) {
+        Map<String, Object> identity = new java.util.TreeMap<>();
+        for (String k : ref.getPropertyKeys()) {
+            if (!NOT_COPIED.contains(k) && !NOT_IDENTITY.contains(k)) {
+                identity.put(k, ref.getProperty(k));
+            }
+        }
+        return identity;
+    }
+
+    private static boolean identityEquals(Map<String, Object> a, Map<String, Object> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, Object> e : a.entrySet()) {
+            if (!java.util.Objects.deepEquals(e.getValue(), b.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static long id(ServiceReference<?> ref) {

@@ -1,0 +1,154 @@
+package io.hotpot.runtime.apply;
+
+import io.hotpot.api.ApplyOutcome;
+import io.hotpot.api.ApplyReport;
+import io.hotpot.runtime.apply.probe.api.Counter;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+import org.osgi.framework.Bundle;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.hotpot.runtime.apply.ProbeFramework.PROBE;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+/**
+ * The swap on a real Felix framework under the faults of issues 9 and 10: an interrupted caller,
+ * bundle code that throws where it should not or ignores interrupts, and a bundle that looks up its
+ * own service during its health check.
+ */
+public class SwapFaultsTest {
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private ProbeFramework osgi;
+
+    @Before
+    public void start() throws Exception {
+        osgi = new ProbeFramework(tmp.getRoot().toPath(), 1_000, 1_000, 300);
+    }
+
+    @After
+    public void stop() throws Exception {
+        osgi.close();
+    }
+
+    /** Installs version 1.0.0 and counts to 5 through the gated service. */
+    private void installV1(String... faults) throws Exception {
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "1.0.0", faults));
+        assertEquals(r.toString(), ApplyOutcome.INSTALLED, r.outcome());
+        Counter c = osgi.counter();
+        for (int i = 0; i < 5; i++) {
+            c.increment();
+        }
+    }
+
+    private void assertServes(String version, int value) {
+        Counter c = osgi.counter();
+        assertEquals("version serving calls", version, c.version());
+        assertEquals("state", value, c.value());
+        Bundle b = osgi.bundle(PROBE).orElseThrow();
+        assertEquals(Bundle.ACTIVE, b.getState());
+        assertFalse("gate left closed", osgi.damper.gate(PROBE).isClosed());
+        assertTrue("journal entry left behind: " + osgi.journal.all(), osgi.journal.all().isEmpty());
+    }
+
+    /** Issue 9 item 2: an interrupt of the applying thread (Ctrl-C, apply.timeout.ms) must not cut a swap short. */
+    @Test
+    public void anInterruptedCallerDoesNotCutTheSwapShort() throws Exception {
+        installV1();
+        var jar = osgi.probe(PROBE, "2.0.0", "import-slow");
+        AtomicReference<Thread> applying = new AtomicReference<>();
+        CompletableFuture<ApplyReport> report = CompletableFuture.supplyAsync(() -> {
+            applying.set(Thread.currentThread());
+            try {
+                return osgi.apply(jar);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // Inside the gate by then: importState() of the new revision sleeps 600 ms.
+        Thread.sleep(300);
+        applying.get().interrupt();
+        ApplyReport r = report.get(30, TimeUnit.SECONDS);
+        assertEquals(r.toString(), ApplyOutcome.UPDATED, r.outcome());
+        assertServes("2.0.0", 5);
+    }
+
+    /** Issue 9 item 2: a RuntimeException from bundle code after quiesce() leaves the old revision serving, resumed. */
+    @Test
+    public void anExportThatReturnsNullIsRefusedAndTheOldRevisionServes() throws Exception {
+        installV1("export-null");
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "2.0.0"));
+        assertEquals(r.toString(), ApplyOutcome.REJECTED, r.outcome());
+        assertTrue(r.message(), r.message().contains("exportState"));
+        assertServes("1.0.0", 5);
+    }
+
+    /** Issue 9 item 3: a health check that ignores interrupts costs one thread; the rollback's import still runs. */
+    @Test
+    public void aHungHealthCheckDoesNotFailTheRollback() throws Exception {
+        installV1();
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "2.0.0", "health-hangs"));
+        assertEquals(r.toString(), ApplyOutcome.ROLLED_BACK, r.outcome());
+        assertServes("1.0.0", 5);
+        // And the next swap's migration calls are not queued behind the hung thread either.
+        ApplyReport next = osgi.apply(osgi.probe(PROBE, "2.0.1"));
+        assertEquals(next.toString(), ApplyOutcome.UPDATED, next.outcome());
+        assertServes("2.0.1", 5);
+    }
+
+    /** Issue 9 item 3: a quiesce() that ignores interrupts is refused, and pins no thread another bundle's swap needs. */
+    @Test
+    public void aHungQuiesceIsRefusedAndOtherSwapsRun() throws Exception {
+        installV1("quiesce-hangs");
+        assertEquals(ApplyOutcome.INSTALLED, osgi.apply(osgi.probe(PROBE + ".other", "1.0.0")).outcome());
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "2.0.0"));
+        assertEquals(r.toString(), ApplyOutcome.REJECTED, r.outcome());
+        assertTrue(r.message(), r.message().contains("did not return within"));
+        // The hung quiesce() spins for 3 s more; the other bundle's export must not wait behind it.
+        ApplyReport other = osgi.apply(osgi.probe(PROBE + ".other", "2.0.0"));
+        assertEquals(other.toString(), ApplyOutcome.UPDATED, other.outcome());
+    }
+
+    /** Issue 10 item 2: a bundle's own code that looks up its own service gets its own service, not the gated proxy. */
+    @Test
+    public void aHealthCheckThatUsesItsOwnServiceDoesNotWaitOnItsOwnGate() throws Exception {
+        installV1();
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "2.0.0", "health-uses-own-service"));
+        assertEquals(r.toString(), ApplyOutcome.UPDATED, r.outcome());
+        assertServes("2.0.0", 5);
+    }
+
+    /** Issue 10 item 1: two services with the same interfaces and no component.name stay two services. */
+    @Test
+    public void twoServicesWithTheSameInterfacesAreBothServed() throws Exception {
+        installV1("two-counters");
+        List<String> versions = osgi.counters().stream().map(Counter::version).sorted().toList();
+        assertEquals(List.of("1.0.0", "1.0.0-second"), versions);
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "2.0.0", "two-counters"));
+        assertEquals(r.toString(), ApplyOutcome.UPDATED, r.outcome());
+        assertEquals(List.of("2.0.0", "2.0.0-second"), osgi.counters().stream().map(Counter::version).sorted().toList());
+    }
+
+    /** Issue 10 item 1: a new version that adds a service gets it served, and one that drops a service swaps. */
+    @Test
+    public void servicesMayAppearAndDisappearInASwap() throws Exception {
+        installV1();
+        ApplyReport added = osgi.apply(osgi.probe(PROBE, "2.0.0", "two-counters"));
+        assertEquals(added.toString(), ApplyOutcome.UPDATED, added.outcome());
+        assertEquals(List.of("2.0.0", "2.0.0-second"), osgi.counters().stream().map(Counter::version).sorted().toList());
+        ApplyReport dropped = osgi.apply(osgi.probe(PROBE, "3.0.0", "no-counter"));
+        assertEquals(dropped.toString(), ApplyOutcome.UPDATED, dropped.outcome());
+        assertEquals(0, osgi.counterRefs() == null ? 0 : osgi.counterRefs().length);
+    }
+}

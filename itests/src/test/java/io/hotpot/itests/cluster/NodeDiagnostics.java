@@ -1,0 +1,115 @@
+package io.hotpot.itests.cluster;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What a failed console command leaves behind for whoever reads the report: a thread dump of every
+ * node and of the test JVM itself, each node's log, and the answer of two independent clients
+ * (OpenSSH's {@code ssh} up to authentication, and Karaf's own {@code bin/client} in a JVM of its
+ * own), so a stall can be placed in the node, in the test JVM's SSH client, or in neither.
+ *
+ * <p>Written to {@code target/failsafe-reports/diagnostics/<time>-<node>/}, beside the failsafe
+ * report of the test. Never throws: a diagnosis that fails must not hide the failure it explains.
+ */
+final class NodeDiagnostics {
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("HHmmss-SSS");
+
+    private NodeDiagnostics() {
+    }
+
+    /**
+     * @param failed  the node whose console failed
+     * @param failure what failed
+     * @param nodes   every node of the cluster: name to (PID, SSH port, home)
+     * @return the folder the diagnosis was written to
+     */
+    static Path collect(String failed, Throwable failure, Map<String, Node> nodes) {
+        Path dir = Path.of(System.getProperty("hotpot.diagnostics", "target/failsafe-reports/diagnostics"))
+                .resolve(LocalDateTime.now().format(STAMP) + "-" + failed);
+        try {
+            Files.createDirectories(dir);
+            write(dir.resolve("failure.txt"), failed + ": " + failure);
+            // The test JVM first: its SSH client's threads are what a client-side stall would show.
+            write(dir.resolve("test-jvm-threads.txt"), ownThreads());
+            for (Map.Entry<String, Node> e : nodes.entrySet()) {
+                Node n = e.getValue();
+                write(dir.resolve(e.getKey() + "-threads.txt"), run(20, "jcmd", Long.toString(n.pid()), "Thread.print", "-l"));
+                write(dir.resolve(e.getKey() + "-openssh.txt"), run(20, "ssh", "-v", "-o", "BatchMode=yes",
+                        "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10",
+                        "-p", Integer.toString(n.sshPort()), "karaf@127.0.0.1", "bundle:list"));
+                write(dir.resolve(e.getKey() + "-bin-client.txt"), run(40, "bash", "-c",
+                        "echo 'bundle:list -s' | '" + n.home().resolve("bin/client") + "' -b -u karaf -p karaf -a "
+                                + n.sshPort() + " -h 127.0.0.1"));
+                Path log = n.home().resolve("data/log/karaf.log");
+                if (Files.exists(log)) {
+                    Files.copy(log, dir.resolve(e.getKey() + "-karaf.log"));
+                }
+            }
+        } catch (Exception | Error e) {
+            System.err.println("diagnosis of " + failed + " incomplete: " + e);
+        }
+        System.err.println("diagnosis of the failed command on " + failed + " in " + dir.toAbsolutePath());
+        return dir;
+    }
+
+    /** A node as the diagnosis needs it. */
+    record Node(long pid, int sshPort, Path home) {
+    }
+
+    private static String ownThreads() {
+        StringBuilder out = new StringBuilder();
+        for (ThreadInfo t : ManagementFactory.getThreadMXBean().dumpAllThreads(true, true)) {
+            out.append('"').append(t.getThreadName()).append("\" ").append(t.getThreadState());
+            if (t.getLockName() != null) {
+                out.append(" on ").append(t.getLockName());
+            }
+            if (t.getLockOwnerName() != null) {
+                out.append(" owned by \"").append(t.getLockOwnerName()).append('"');
+            }
+            out.append('\n');
+            for (StackTraceElement s : t.getStackTrace()) {
+                out.append("\tat ").append(s).append('\n');
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String run(int seconds, String... command) {
+        try {
+            Path out = Files.createTempFile("hotpot-diag", ".txt");
+            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            long t0 = System.nanoTime();
+            boolean ended = p.waitFor(seconds, TimeUnit.SECONDS);
+            if (!ended) {
+                p.destroyForcibly();
+            }
+            String text = "$ " + String.join(" ", command) + "\n" + Files.readString(out, StandardCharsets.UTF_8)
+                    + "\n[" + (ended ? "exit " + p.exitValue() : "NO ANSWER, killed") + " after "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms]\n";
+            Files.deleteIfExists(out);
+            return text;
+        } catch (IOException e) {
+            return "$ " + String.join(" ", command) + "\ncould not run: " + e + "\n";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.writeString(file, text, StandardCharsets.UTF_8);
+    }
+}
