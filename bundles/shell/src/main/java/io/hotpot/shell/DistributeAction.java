@@ -39,6 +39,9 @@ public class DistributeAction extends TargetAction {
         RolloutRecord result = RolloutProgress.follow(listener -> t.isBundle()
                 ? cluster.distributeBundle(t.bundleId(), p, listener)
                 : cluster.distribute(t.url(), Trigger.CONSOLE, p, listener), System.out);
+        if (result == null) {
+            return null;
+        }
         RolloutTable.report(result, verbose, System.out);
         return null;
     }

@@ -32,6 +32,9 @@ public class RollbackAction implements Action {
     public Object execute() throws Exception {
         RolloutRecord result = RolloutProgress.follow(listener -> cluster.rollback(symbolicName, version, listener),
                 System.out);
+        if (result == null) {
+            return null;
+        }
         RolloutTable.report(result, false, System.out);
         return null;
     }

@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a rollout and prints each node's progress as it happens, one line per step, on the
  * command's own thread: the console's streams belong to that thread, not to the rollout's.
+ *
+ * <p>Ctrl-C (Karaf interrupts the command's thread) detaches the console from the rollout and
+ * nothing more: the rollout is the cluster's, recorded in ZooKeeper, and its thread is never
+ * interrupted from here, so no node is marked unreachable and no apply is cut short by a console.
  */
 final class RolloutProgress {
 
@@ -29,9 +33,9 @@ final class RolloutProgress {
     }
 
     /**
-     * Blocks until the rollout ends.
+     * Blocks until the rollout ends, or the calling thread is interrupted.
      *
-     * @return the rollout as it ended
+     * @return the rollout as it ended; null if the console detached (interrupted) before its end
      * @throws ClusterException as the rollout threw it
      */
     static RolloutRecord follow(Start start, PrintStream out) throws Exception {
@@ -54,14 +58,22 @@ final class RolloutProgress {
             }
             try {
                 return rollout.get();
+            } catch (InterruptedException e) {
+                throw e;
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof Exception cause) {
                     throw cause;
                 }
                 throw e;
             }
+        } catch (InterruptedException e) {
+            out.println("Detached: the rollout goes on without this console; hot:status and hot:history follow it.");
+            out.flush();
+            Thread.currentThread().interrupt();
+            return null;
         } finally {
-            thread.shutdownNow();
+            // Never shutdownNow(): that would interrupt the rollout itself.
+            thread.shutdown();
         }
     }
 }

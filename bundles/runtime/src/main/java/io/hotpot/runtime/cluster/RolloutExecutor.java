@@ -274,23 +274,33 @@ final class RolloutExecutor implements Closeable {
         return r.failedPhase() == ApplyPhase.CONNECT ? Step.UNREACHABLE : Step.FAILED;
     }
 
-    /** Waits for every future within apply.timeout.ms; a late or failed one becomes a CONNECT failure. */
+    /**
+     * Waits for every future within apply.timeout.ms; a late or failed one becomes a CONNECT
+     * failure. An interrupt does not shorten the wait (it is re-asserted on return): a node whose
+     * apply still runs is not reported unreachable because someone stopped listening.
+     */
     private Map<String, ApplyReport> collect(Map<String, Future<ApplyReport>> futures, ArtifactDescriptor artifact,
                                              String what) {
         Map<String, ApplyReport> reports = new LinkedHashMap<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(applyTimeoutMs);
+        boolean interrupted = false;
         for (Map.Entry<String, Future<ApplyReport>> e : futures.entrySet()) {
-            try {
-                reports.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (TimeoutException | ExecutionException | InterruptedException ex) {
-                e.getValue().cancel(true);
-                if (ex instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
+            while (!reports.containsKey(e.getKey())) {
+                try {
+                    reports.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                } catch (InterruptedException ex) {
+                    interrupted = true;
+                } catch (TimeoutException | ExecutionException ex) {
+                    // The local apply is not cut short by this (its swap ignores interrupts); a remote call's thread is freed.
+                    e.getValue().cancel(true);
+                    reports.put(e.getKey(), ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
+                            + " did not " + what + " " + artifact.coordinates() + " within apply.timeout.ms="
+                            + applyTimeoutMs + ": " + ex, applyTimeoutMs));
                 }
-                reports.put(e.getKey(), ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
-                        + " did not " + what + " " + artifact.coordinates() + " within apply.timeout.ms="
-                        + applyTimeoutMs + ": " + ex, applyTimeoutMs));
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return reports;
     }
