@@ -109,13 +109,14 @@ public final class HotpotNode {
                 RSA_MAX_DEPTH, RSA_MAX_REFERENCES, (what, why) -> securityLog.refused(what, "a fastbin remote call", why))));
 
         ArtifactStore store = new ArtifactStore(s.dataDir(), s.keptVersions());
+        FrameworkBundles frameworkBundles = new FrameworkBundles(context);
         BundleClaimGuard claims = new BundleClaimGuard(systemBundlesStartLevel(context),
-                new FrameworkBundles(context)::named, bsn -> store.applied(bsn).isPresent(), securityLog);
+                frameworkBundles::named, bsn -> store.applied(bsn).isPresent(), securityLog);
         ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes(), Optional.of(claims));
         ServiceDamper damper = own(new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs()));
         FaultPoints faults = new FaultPoints(s.dataDir());
         BundleApplier applier = own(new BundleApplier(id, context, store, new SwapJournal(s.dataDir()), inspector,
-                damper, faults, s.migrationTimeoutMs(), s.healthTimeoutMs()));
+                damper, faults, s.migrationTimeoutMs(), s.healthTimeoutMs(), frameworkBundles::isRuntimePart));
 
         // A swap interrupted by the last stop is finished first; its bundle's calls wait meanwhile.
         CountDownLatch gatesClosed = new CountDownLatch(1);

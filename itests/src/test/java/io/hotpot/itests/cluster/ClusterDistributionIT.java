@@ -143,4 +143,38 @@ public class ClusterDistributionIT {
             cluster.assertKv(node, "1.1.0", 2);
         }
     }
+
+    /**
+     * Issue 10 item 5: Jackson and Guava, which Hotpot's runtime also runs on (through Curator), are
+     * distributed like any library: installed beside the runtime's copy, upgraded, while the runtime
+     * keeps its own; only the very version the runtime is wired to is refused, naming who needs it.
+     */
+    @Test
+    public void step7_librariesHotpotRunsOnAreDistributedBesideItsOwnCopy() throws Exception {
+        String core = "com.fasterxml.jackson.core.jackson-core";
+        for (String version : new String[]{"2.17.2", "2.19.2"}) {
+            Path jar = Fixtures.jar("jackson-core-" + version + ".jar");
+            String out = cluster.distribute(jar);
+            assertOk(out);
+            cluster.assertConverged(core, version, Fixtures.sha256(jar), cluster.nodes().nodes());
+        }
+        for (String node : cluster.nodes().nodes()) {
+            String bundles = cluster.run(node, "bundle:list -s -t 0");
+            long copies = bundles.lines().filter(l -> l.contains(core) && l.contains("Active")).count();
+            assertEquals(node + " runs the runtime's jackson-core and the distributed one:\n" + bundles, 2, copies);
+            assertTrue(node + ": the runtime's own copy is untouched:\n" + bundles,
+                    bundles.lines().anyMatch(l -> l.contains(core) && l.contains("2.18.2") && l.contains("Active")));
+        }
+
+        String same = cluster.distribute(Fixtures.jar("jackson-core-2.18.2.jar"));
+        assertTrue(same, same.contains("which Hotpot's runtime runs on") && same.contains("is wired to it"));
+        cluster.assertConverged(core, "2.19.2", Fixtures.sha256(Fixtures.jar("jackson-core-2.19.2.jar")),
+                cluster.nodes().nodes());
+
+        Path guava = Fixtures.jar("guava-33.4.8-jre.jar");
+        assertOk(cluster.distribute(guava));
+        cluster.assertConverged("com.google.guava", "33.4.8.jre", Fixtures.sha256(guava), cluster.nodes().nodes());
+        // The runtime still runs on its own copies: the cluster answers and elects as before.
+        cluster.awaitReady();
+    }
 }

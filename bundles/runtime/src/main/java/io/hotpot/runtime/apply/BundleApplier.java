@@ -101,6 +101,7 @@ public final class BundleApplier implements Closeable {
     private final ImportCheck importCheck;
     private final HealthGate health;
     private final long timeoutMs;
+    private final java.util.function.Predicate<Bundle> runtimePart;
     private final java.util.Map<String, String> failedDigests = new java.util.concurrent.ConcurrentHashMap<>();
     /** Where the gated part of each swap runs: never interrupted by the caller, see the class comment. */
     private final java.util.concurrent.ExecutorService swapThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -121,11 +122,14 @@ public final class BundleApplier implements Closeable {
      *                           on waiting for calls in flight when the gate closes, in milliseconds
      * @param healthTimeoutMs    bound on the new revision's health checks, in milliseconds; calls
      *                           stay held meanwhile
+     * @param runtimePart        whether a bundle is Hotpot's runtime or what it runs on: such a bundle is
+     *                           never updated; a distributed version of its symbolic name is installed beside it
      * @throws IllegalArgumentException if a timeout is not positive
      */
     public BundleApplier(String nodeId, BundleContext context, ArtifactStore store, SwapJournal journal,
                          ArtifactInspector inspector, ServiceDamper damper, FaultPoints faults, long migrationTimeoutMs,
-                         long healthTimeoutMs) {
+                         long healthTimeoutMs, java.util.function.Predicate<Bundle> runtimePart) {
+        this.runtimePart = runtimePart;
         this.nodeId = nodeId;
         this.context = context;
         this.store = store;
@@ -173,13 +177,17 @@ public final class BundleApplier implements Closeable {
     /**
      * @param symbolicName a bundle symbolic name
      * @return the installed bundle Hotpot updates for that name: the one at a {@code hotpot:}
-     *         location if any, else the highest version
+     *         location if any, else the highest version that is not part of Hotpot's own runtime
+     *         (a library Hotpot runs on keeps its copy; a distributed version goes beside it)
      */
     public Optional<Bundle> installed(String symbolicName) {
-        return Arrays.stream(context.getBundles())
-                .filter(b -> symbolicName.equals(b.getSymbolicName()))
-                .max(Comparator.comparing((Bundle b) -> b.getLocation().startsWith(LOCATION_PREFIX))
-                        .thenComparing(Bundle::getVersion));
+        List<Bundle> named = Arrays.stream(context.getBundles())
+                .filter(b -> symbolicName.equals(b.getSymbolicName())).toList();
+        Optional<Bundle> own = named.stream().filter(b -> b.getLocation().startsWith(LOCATION_PREFIX)).findFirst();
+        if (own.isPresent() || named.isEmpty()) {
+            return own;
+        }
+        return named.stream().filter(runtimePart.negate()).max(Comparator.comparing(Bundle::getVersion));
     }
 
     /**
@@ -440,6 +448,11 @@ public final class BundleApplier implements Closeable {
     private Result swap(String rolloutId, ArtifactDescriptor d, Path jar, Bundle bundle, String previous,
                         ArtifactDescriptor old, Path oldJar) throws InterruptedException {
         boolean wasActive = bundle.getState() == Bundle.ACTIVE || bundle.getState() == Bundle.STARTING;
+        // The dependents that run now must run again after a rollback, even if the failed refresh stopped them.
+        List<Bundle> activeDependents = context.getBundle(0).adapt(FrameworkWiring.class)
+                .getDependencyClosure(List.of(bundle)).stream()
+                .filter(b -> !b.equals(bundle) && (b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING))
+                .toList();
         PhaseClock clock = new PhaseClock();
         StateSnapshot snapshot = null;
         Optional<ServiceReference<StateMigration>> oldMigration = migrations.find(bundle);
@@ -494,6 +507,11 @@ public final class BundleApplier implements Closeable {
             LOG.warn("Hotpot: {}; rolling back to {} {}", cause, d.symbolicName(), previous, failure);
             try {
                 switchTo(bundle, oldJar, wasActive, snapshot, ApplyPhase.ROLLBACK, new PhaseClock(), phase2 -> { });
+                for (Bundle dependent : activeDependents) {
+                    if (dependent.getState() != Bundle.ACTIVE && dependent.getState() != Bundle.STARTING) {
+                        dependent.start();
+                    }
+                }
                 return new Result(ApplyOutcome.ROLLED_BACK, phase, cause + "; rolled back to " + previous
                         + (snapshot == null ? "" : " with its state"), stateBytes, old);
             } catch (Exception | LinkageError rollbackFailure) {

@@ -2,13 +2,18 @@ package io.hotpot.runtime.apply;
 
 import io.hotpot.api.ApplyPhase;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.wiring.FrameworkWiring;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Refreshes a bundle's dependency closure and waits for the framework to finish
@@ -17,7 +22,14 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Only bundles whose old revision is still wired ("removal pending") need a refresh: a bundle
  * that exports nothing in use is fully switched by {@code Bundle.update} alone, and refreshing it
- * would restart it, and every dependent, a second time. Thread-safe.
+ * would restart it, and every dependent, a second time.
+ *
+ * <p>A refresh that completes is not yet a refresh that worked: the framework restarts the
+ * dependents that were active, and reports one that fails to resolve or start again only as a
+ * {@code FrameworkEvent.ERROR} to the framework listeners (7.7: "the framework must fire a
+ * framework event of type ERROR"), never to the refresh's own listener. Both are checked here: an
+ * error event for a bundle of the closure, and a dependent that was active and is not any more.
+ * Thread-safe.
  */
 final class Refresher {
 
@@ -31,27 +43,58 @@ final class Refresher {
 
     /**
      * @return the number of bundles in the refreshed closure, 0 when no refresh was needed
-     * @throws ApplyFailure in phase RESOLVE if the refresh does not finish in time
+     * @throws ApplyFailure in phase RESOLVE if the refresh does not finish in time, or if a bundle
+     *                      of the closure other than {@code bundle} itself was active and did not
+     *                      start again (naming it, with the framework's error if it reported one)
      */
     int refreshIfPending(Bundle bundle) throws ApplyFailure, InterruptedException {
         if (!wiring.getRemovalPendingBundles().contains(bundle)) {
             return 0;
         }
-        int closure = wiring.getDependencyClosure(List.of(bundle)).size();
-        CountDownLatch done = new CountDownLatch(1);
-        AtomicReference<Throwable> error = new AtomicReference<>();
-        wiring.refreshBundles(List.of(bundle), event -> {
-            if (event.getType() == FrameworkEvent.ERROR) {
-                error.compareAndSet(null, event.getThrowable());
+        Collection<Bundle> closure = wiring.getDependencyClosure(List.of(bundle));
+        List<Bundle> active = closure.stream().filter(b -> !b.equals(bundle) && isActive(b)).toList();
+        Map<Long, Throwable> errors = new ConcurrentHashMap<>();
+        FrameworkListener errorListener = event -> {
+            if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null && event.getThrowable() != null
+                    && closure.contains(event.getBundle())) {
+                errors.putIfAbsent(event.getBundle().getBundleId(), event.getThrowable());
             }
-            if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
-                done.countDown();
+        };
+        BundleContext system = wiring.getBundle().getBundleContext();
+        system.addFrameworkListener(errorListener);
+        try {
+            CountDownLatch done = new CountDownLatch(1);
+            wiring.refreshBundles(List.of(bundle), event -> {
+                if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
+                    done.countDown();
+                }
+            });
+            if (!done.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new ApplyFailure(ApplyPhase.RESOLVE, "refresh of " + bundle.getSymbolicName()
+                        + " and its dependents did not finish within " + timeoutMs + " ms", null);
             }
-        });
-        if (!done.await(timeoutMs, TimeUnit.MILLISECONDS)) {
-            throw new ApplyFailure(ApplyPhase.RESOLVE, "refresh of " + bundle.getSymbolicName()
-                    + " and its dependents did not finish within " + timeoutMs + " ms", null);
+        } finally {
+            system.removeFrameworkListener(errorListener);
         }
-        return closure;
+        List<String> failed = new ArrayList<>();
+        Throwable first = null;
+        for (Bundle b : active) {
+            Throwable why = errors.get(b.getBundleId());
+            if (!isActive(b) || why != null) {
+                failed.add(b.getSymbolicName() + " " + b.getVersion() + " (bundle " + b.getBundleId() + ", now "
+                        + BundleStates.name(b.getState()) + (why == null ? "" : ": " + why) + ")");
+                first = first == null ? why : first;
+            }
+        }
+        if (!failed.isEmpty()) {
+            throw new ApplyFailure(ApplyPhase.RESOLVE, "the refresh of " + bundle.getSymbolicName() + " restarted "
+                    + active.size() + " dependent bundle(s), and " + failed.size() + " did not start again: "
+                    + String.join("; ", failed), first);
+        }
+        return closure.size();
+    }
+
+    private static boolean isActive(Bundle b) {
+        return b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING;
     }
 }

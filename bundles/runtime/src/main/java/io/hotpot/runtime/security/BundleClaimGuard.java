@@ -15,11 +15,16 @@ import java.util.function.Predicate;
  * never replace:
  * <ul>
  *   <li>the system bundle;</li>
- *   <li>Hotpot's own runtime or a bundle it depends on (Curator, ZooKeeper, Aries RSA, ...);</li>
+ *   <li>Hotpot's own bundles;</li>
+ *   <li>a bundle Hotpot's runtime is wired to (Curator, ZooKeeper, Aries RSA, Jackson, Guava ...)
+ *       by a version that runs now: the framework cannot install one symbolic name and version
+ *       twice, and replacing it would replace what Hotpot runs on;</li>
  *   <li>a bundle at a start level at or below {@code karaf.systemBundlesStartLevel} (Karaf's own).</li>
  * </ul>
  * Any other installed bundle (an application bundle, e.g. installed by a feature) is adopted: that
- * is what {@code hot:distribute <symbolic name>} is for.
+ * is what {@code hot:distribute <symbolic name>} is for. Another version of a library Hotpot runs
+ * on is allowed: it is installed beside the runtime's copy (OSGi Core R8, 4.4.1: several versions of
+ * one symbolic name may be installed), and the user's bundles wire to it.
  *
  * <p>Thread-safe if its functions are.
  */
@@ -66,9 +71,18 @@ public final class BundleClaimGuard {
             if (b.id() == 0) {
                 throw refuse(artifact, source, "it claims the symbolic name of the system bundle");
             }
-            if (b.hotpotPart()) {
+            if (b.hotpotPart() && b.requiredBy() == null) {
                 throw refuse(artifact, source, "it claims the symbolic name of bundle " + b.id()
                         + ", part of Hotpot's own runtime");
+            }
+            if (b.hotpotPart()) {
+                if (b.version().equals(artifact.version())) {
+                    throw refuse(artifact, source, "it would replace bundle " + b.id() + " (" + bsn + " " + b.version()
+                            + "), which Hotpot's runtime runs on: " + b.requiredBy() + " is wired to it; another "
+                            + "version of " + bsn + " is installed beside it");
+                }
+                // Installed beside the runtime's copy, which stays as it is.
+                continue;
             }
             if (!isManaged && !b.location().startsWith("hotpot:") && b.startLevel() <= systemBundlesStartLevel) {
                 throw refuse(artifact, source, "it claims the symbolic name of bundle " + b.id() + " ("

@@ -9,7 +9,8 @@ import org.osgi.framework.wiring.BundleWiring;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -37,7 +38,7 @@ public final class FrameworkBundles {
     /** @return the installed bundles with that symbolic name */
     public List<InstalledBundle> named(String symbolicName) {
         List<InstalledBundle> found = new ArrayList<>();
-        Set<Long> hotpot = null;
+        Map<Long, Bundle> hotpot = null;
         for (Bundle b : context.getBundles()) {
             if (!symbolicName.equals(b.getSymbolicName())) {
                 continue;
@@ -46,20 +47,34 @@ public final class FrameworkBundles {
                 hotpot = hotpotClosure();
             }
             BundleStartLevel level = b.adapt(BundleStartLevel.class);
-            boolean part = hotpot.contains(b.getBundleId()) || HOTPOT_BUNDLES.contains(symbolicName);
-            found.add(new InstalledBundle(b.getBundleId(), symbolicName, b.getLocation(),
-                    level == null ? 0 : level.getStartLevel(), part));
+            boolean own = HOTPOT_BUNDLES.contains(symbolicName);
+            boolean part = hotpot.containsKey(b.getBundleId()) || own;
+            Bundle requirer = own ? null : hotpot.get(b.getBundleId());
+            found.add(new InstalledBundle(b.getBundleId(), symbolicName, b.getVersion().toString(), b.getLocation(),
+                    level == null ? 0 : level.getStartLevel(), part,
+                    requirer == null ? null : requirer.getSymbolicName() + " " + requirer.getVersion()));
         }
         return found;
     }
 
-    private Set<Long> hotpotClosure() {
-        Set<Long> seen = new HashSet<>();
-        Deque<Bundle> todo = new ArrayDeque<>();
-        todo.add(context.getBundle());
+    /**
+     * @return whether the bundle is Hotpot's runtime or part of what it runs on (its wiring
+     *         closure), at a location Hotpot did not install: a bundle Hotpot must never update
+     */
+    public boolean isRuntimePart(Bundle bundle) {
+        return !bundle.getLocation().startsWith("hotpot:") && (HOTPOT_BUNDLES.contains(bundle.getSymbolicName())
+                || hotpotClosure().containsKey(bundle.getBundleId()));
+    }
+
+    /** @return the bundles Hotpot's runtime is wired to, directly or not, each with the bundle that requires it */
+    private Map<Long, Bundle> hotpotClosure() {
+        Map<Long, Bundle> requiredBy = new HashMap<>();
+        Deque<Bundle[]> todo = new ArrayDeque<>();
+        todo.add(new Bundle[]{context.getBundle(), context.getBundle()});
         while (!todo.isEmpty()) {
-            Bundle b = todo.pop();
-            if (!seen.add(b.getBundleId())) {
+            Bundle[] next = todo.pop();
+            Bundle b = next[0];
+            if (requiredBy.putIfAbsent(b.getBundleId(), next[1]) != null) {
                 continue;
             }
             BundleWiring wiring = b.adapt(BundleWiring.class);
@@ -67,11 +82,11 @@ public final class FrameworkBundles {
                 continue;
             }
             for (BundleWire wire : wiring.getRequiredWires(null)) {
-                todo.add(wire.getProvider().getBundle());
+                todo.add(new Bundle[]{wire.getProvider().getBundle(), b});
             }
         }
         // The system bundle is protected on its own account; its exports must not make every bundle "Hotpot".
-        seen.remove(0L);
-        return seen;
+        requiredBy.remove(0L);
+        return requiredBy;
     }
 }

@@ -66,31 +66,41 @@ final class ProbeFramework implements AutoCloseable {
         damper = new ServiceDamper(context, BundleApplier.managedIn(store), "test-node", gateWaitMs);
         damper.start();
         applier = new BundleApplier("test-node", context, store, journal, inspector, damper,
-                new FaultPoints(dir.resolve("hotpot")), migrationTimeoutMs, healthTimeoutMs);
+                new FaultPoints(dir.resolve("hotpot")), migrationTimeoutMs, healthTimeoutMs, b -> false);
     }
 
     /** @return a probe bundle jar of that version whose revision misbehaves as {@code faults} say ({@link ProbeActivator}) */
     Path probe(String bsn, String version, String... faults) throws IOException {
+        return bundle(bsn, version, Map.of(Constants.BUNDLE_ACTIVATOR, ProbeActivator.class.getName(),
+                Constants.IMPORT_PACKAGE, "org.osgi.framework,io.hotpot.api.migration,io.hotpot.api.health,"
+                        + "io.hotpot.runtime.apply.probe.api",
+                "Probe-Faults", String.join(",", faults)), ProbeActivator.class);
+    }
+
+    /**
+     * @param headers  manifest headers besides the bundle's identity
+     * @param packages classes whose whole package (every class file in it) goes into the bundle
+     * @return a bundle jar made of those test classes
+     */
+    Path bundle(String bsn, String version, Map<String, String> headers, Class<?>... packages) throws IOException {
         Manifest m = new Manifest();
         Attributes a = m.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
         a.putValue(Constants.BUNDLE_MANIFESTVERSION, "2");
         a.putValue(Constants.BUNDLE_SYMBOLICNAME, bsn);
         a.putValue(Constants.BUNDLE_VERSION, version);
-        a.putValue(Constants.BUNDLE_ACTIVATOR, ProbeActivator.class.getName());
-        a.putValue(Constants.IMPORT_PACKAGE, "org.osgi.framework,io.hotpot.api.migration,io.hotpot.api.health,"
-                + "io.hotpot.runtime.apply.probe.api");
-        a.putValue("Probe-Faults", String.join(",", faults));
-        Path jar = dir.resolve(bsn + "-" + version + "-" + String.join("+", faults) + ".jar");
+        headers.forEach(a::putValue);
+        Path jar = dir.resolve(bsn + "-" + version + "-" + Integer.toHexString(headers.hashCode()) + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
-            String pkg = ProbeActivator.class.getPackageName().replace('.', '/');
-            Path classes = Path.of(ProbeActivator.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                    .resolve(pkg);
-            try (var files = Files.list(classes)) {
-                for (Path f : files.sorted().toList()) {
-                    out.putNextEntry(new JarEntry(pkg + "/" + f.getFileName()));
-                    Files.copy(f, out);
-                    out.closeEntry();
+            for (Class<?> c : packages) {
+                String pkg = c.getPackageName().replace('.', '/');
+                Path classes = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).resolve(pkg);
+                try (var files = Files.list(classes)) {
+                    for (Path f : files.sorted().toList()) {
+                        out.putNextEntry(new JarEntry(pkg + "/" + f.getFileName()));
+                        Files.copy(f, out);
+                        out.closeEntry();
+                    }
                 }
             }
         } catch (java.net.URISyntaxException e) {

@@ -151,4 +151,37 @@ public class SwapFaultsTest {
         assertEquals(dropped.toString(), ApplyOutcome.UPDATED, dropped.outcome());
         assertEquals(0, osgi.counterRefs() == null ? 0 : osgi.counterRefs().length);
     }
+
+    /**
+     * Issue 10 item 6: a refresh that fails (a dependent of the updated library does not start
+     * again) is a failed update: the library goes back, and the dependent runs again on it.
+     */
+    @Test
+    public void aRefreshThatFailsOnADependentRollsBack() throws Exception {
+        String lib = PROBE + ".lib";
+        java.util.Map<String, String> exporting = java.util.Map.of(
+                org.osgi.framework.Constants.EXPORT_PACKAGE, "io.hotpot.runtime.apply.probe.lib;version=1.0.0");
+        assertEquals(ApplyOutcome.INSTALLED, osgi.apply(osgi.bundle(lib, "1.0.0", exporting,
+                io.hotpot.runtime.apply.probe.lib.LibMarker.class)).outcome());
+        var dependentJar = osgi.bundle(PROBE + ".dependent", "1.0.0", java.util.Map.of(
+                org.osgi.framework.Constants.BUNDLE_ACTIVATOR, io.hotpot.runtime.apply.probe.dependent.DependentActivator.class.getName(),
+                org.osgi.framework.Constants.IMPORT_PACKAGE, "org.osgi.framework,org.osgi.framework.namespace,"
+                        + "org.osgi.framework.wiring,io.hotpot.runtime.apply.probe.lib"),
+                io.hotpot.runtime.apply.probe.dependent.DependentActivator.class);
+        Bundle dependent;
+        try (var in = java.nio.file.Files.newInputStream(dependentJar)) {
+            dependent = osgi.context().installBundle("dependent", in);
+        }
+        dependent.start();
+
+        java.util.Map<String, String> failing = new java.util.HashMap<>(exporting);
+        failing.put("Probe-Faults", "dependents-fail");
+        ApplyReport r = osgi.apply(osgi.bundle(lib, "2.0.0", failing, io.hotpot.runtime.apply.probe.lib.LibMarker.class));
+        assertEquals(r.toString(), ApplyOutcome.ROLLED_BACK, r.outcome());
+        assertTrue(r.message(), r.message().contains(PROBE + ".dependent"));
+        assertEquals("1.0.0", osgi.bundle(lib).orElseThrow().getVersion().toString());
+        assertEquals("the dependent runs again", Bundle.ACTIVE, dependent.getState());
+        assertTrue(osgi.context().getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class)
+                .getRemovalPendingBundles().isEmpty());
+    }
 }
