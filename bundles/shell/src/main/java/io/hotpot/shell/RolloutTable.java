@@ -64,12 +64,31 @@ final class RolloutTable {
         long ok = r.nodes().stream().filter(n -> n.step() == NodeProgress.Step.APPLIED).count();
         String head = r.succeeded() ? "OK" : switch (r.status()) {
             case COMPLETED -> "INCOMPLETE";
-            case ROLLED_BACK -> "ROLLED BACK";
+            case ROLLED_BACK -> touchedNothing(r) ? "REFUSED" : "ROLLED BACK";
             default -> r.status().name();
         };
         return head + ": rollout " + r.rolloutId() + " of " + r.artifact().coordinates() + " sha256 "
                 + Format.digest(r.artifact().sha256()) + " (" + r.policy() + "): " + ok + "/" + r.nodes().size()
                 + " nodes run it, " + r.durationMs() + " ms"
-                + (r.message().isEmpty() ? "" : (r.status() == RolloutStatus.COMPLETED ? "; " : "; halted: ") + r.message());
+                + (r.message().isEmpty() ? "" : (r.status() == RolloutStatus.COMPLETED ? "; " : "; halted: ")
+                + shortened(r.message()));
+    }
+
+    /**
+     * Whether the rollout halted before any node changed anything: every node refused the bytes
+     * (REJECTED: it says nothing changed there) or was skipped. A node that failed after applying,
+     * or that could not be reached, may have been touched.
+     */
+    static boolean touchedNothing(RolloutRecord r) {
+        return r.nodes().stream().allMatch(n -> switch (n.step()) {
+            case PENDING, STAGED, SKIPPED -> true;
+            case FAILED -> n.report() != null && n.report().outcome() == io.hotpot.api.ApplyOutcome.REJECTED;
+            default -> false;
+        });
+    }
+
+    /** The verdict stays one readable line; each node's reason is printed above it. */
+    private static String shortened(String message) {
+        return message.length() <= 200 ? message : message.substring(0, 197) + "...";
     }
 }

@@ -128,9 +128,13 @@ public class ClusterDistributionIT {
 
         String out = cluster.distribute(kv111);
 
-        // The followers refuse before anything is touched; the rollout halts and the leader, which
-        // applied in the same batch, returns to 1.1.0: the whole cluster stays on what it ran.
-        assertTrue(out, out.contains("ROLLED BACK: rollout"));
+        // The followers refuse when they stage, before any node applies: the rollout halts with
+        // nothing touched anywhere (issue 10 item 8: REFUSED, in one short verdict line).
+        String verdict = out.lines().filter(l -> l.startsWith("REFUSED: rollout")).findFirst()
+                .orElseThrow(() -> new AssertionError("no REFUSED verdict:\n" + out));
+        assertTrue(verdict, verdict.length() < 300 && verdict.contains("0/3 nodes run it"));
+        Map<String, String> leaderRow = row(ConsoleTable.parse(out), "Node", leader).orElseThrow(() -> new AssertionError(out));
+        assertEquals(out, "SKIPPED", leaderRow.get("Step"));
         for (String follower : cluster.followers()) {
             Map<String, String> r = row(ConsoleTable.parse(out), "Node", follower).orElseThrow(() -> new AssertionError(out));
             assertEquals(out, "REJECTED", r.get("Outcome"));

@@ -309,7 +309,13 @@ public final class BundleApplier implements Closeable {
         return update(rolloutId, expected, jar, bundle, previous, start);
     }
 
-    private Optional<String> unresolvedImports(Path jar) {
+    /**
+     * A resolver dry run of the jar's package imports against this framework, as it is now.
+     *
+     * @return which mandatory imports no installed bundle (nor the jar itself) provides; empty if none,
+     *         or if the check was not conclusive (the framework's resolution at update time decides)
+     */
+    public Optional<String> unresolvedImports(Path jar) {
         try {
             List<String> missing = importCheck.unresolvedImports(jar);
             return missing.isEmpty() ? Optional.empty()

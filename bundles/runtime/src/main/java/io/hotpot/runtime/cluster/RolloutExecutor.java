@@ -114,9 +114,7 @@ final class RolloutExecutor implements Closeable {
 
         Map<String, Future<ApplyReport>> stagings = new LinkedHashMap<>();
         for (String id : plan.nodes()) {
-            if (!id.equals(nodeId)) {
-                stagings.put(id, calls.submit(() -> stageOn(id, ticket, jar)));
-            }
+            stagings.put(id, calls.submit(() -> stageOn(id, ticket, jar)));
         }
         collect(stagings, artifact, "stage").forEach((id, failure) -> {
             if (failure == null) {
@@ -128,7 +126,7 @@ final class RolloutExecutor implements Closeable {
             }
         });
         if (progress.any(Step.FAILED)) {
-            return halt(progress, jar, "a node refused the bytes");
+            return halt(progress, jar, "refused by " + progress.nodes(Step.FAILED) + " before anything was applied");
         }
         reach("BEFORE_APPLY");
 
@@ -149,7 +147,8 @@ final class RolloutExecutor implements Closeable {
             }
             collect(applies, artifact, "apply").forEach((id, r) -> progress.set(id, stepOf(r), r, r.message()));
             if (progress.any(Step.FAILED)) {
-                return halt(progress, jar, "batch " + (b + 1) + "/" + batches.size() + " failed");
+                return halt(progress, jar, "batch " + (b + 1) + "/" + batches.size() + " failed on "
+                        + progress.nodes(Step.FAILED));
             }
             if (b == 0 && record.policy().kind() == RolloutPolicy.Kind.CANARY
                     && batches.get(0).stream().noneMatch(id -> progress.step(id) == Step.APPLIED)) {
@@ -172,10 +171,11 @@ final class RolloutExecutor implements Closeable {
     /** Returns every updated node to the previous artifact, skips the rest, restores the desired state. */
     private RolloutRecord halt(Progress progress, Path jar, String why) {
         RolloutRecord record = progress.record();
-        String reason = why + ": " + progress.failures();
+        // Each node's reason is in its own record; the rollout's says what happened, in one line.
+        String reason = why;
         ArtifactDescriptor previous = record.previous();
-        LOG.error("Hotpot: rollout {} of {} halted ({}); returning updated nodes to {}", record.rolloutId(),
-                record.artifact().coordinates(), reason, previous == null ? "nothing (no previous version)"
+        LOG.error("Hotpot: rollout {} of {} halted ({}: {}); returning updated nodes to {}", record.rolloutId(),
+                record.artifact().coordinates(), reason, progress.failures(), previous == null ? "nothing (no previous version)"
                         : previous.coordinates());
         for (String id : progress.nodes(Step.PENDING, Step.STAGED)) {
             progress.set(id, Step.SKIPPED, null, "not touched: the rollout halted before this node's batch");
@@ -228,10 +228,12 @@ final class RolloutExecutor implements Closeable {
 
     /** @return null once the node holds the bytes, else the report of why not */
     private ApplyReport stageOn(String id, SignedRolloutTicket ticket, Path jar) throws InterruptedException {
-        if (id.equals(nodeId)) {
-            return null;
-        }
         ArtifactDescriptor artifact = ticket.ticket().artifact();
+        if (id.equals(nodeId)) {
+            // The leader holds the bytes already; it gets the same say as a follower's staging.
+            return local.unresolvable(artifact, jar).map(why -> new ApplyReport(id, artifact, ApplyOutcome.REJECTED,
+                    null, null, null, ApplyPhase.RESOLVE, why, -1, -1, -1, 0)).orElse(null);
+        }
         Optional<FollowerDirectory.Endpoint> endpoint = directory.await(id, endpointWaitMs);
         if (endpoint.isEmpty()) {
             return ApplyReport.unreachable(id, artifact, ApplyPhase.CONNECT, id + " is a cluster member but its "

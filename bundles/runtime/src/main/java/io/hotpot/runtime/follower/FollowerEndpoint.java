@@ -129,8 +129,24 @@ public final class FollowerEndpoint implements FollowerService {
         // The verifier checks size and digest itself, so that a tampered chunk is a logged refusal.
         InboundTransfers.Completed done = transfers.complete(transferId,
                 (file, d, received) -> verified(() -> verifier.check(signed, file, CALLER)));
+        // Staging is every node's say before any node applies: bytes this node could not resolve halt the
+        // rollout now, when nothing anywhere has been touched.
+        Optional<String> unresolved = unresolvable(done.descriptor(), done.file());
+        if (unresolved.isPresent()) {
+            throw new TransferException(unresolved.get(), io.hotpot.api.ApplyPhase.RESOLVE);
+        }
         LOG.info("Hotpot: staged {} sha256 {} for rollout {}", done.descriptor().coordinates(),
                 done.descriptor().shortDigest(), done.rolloutId());
+    }
+
+    /**
+     * The resolver dry run of {@link BundleApplier#unresolvedImports}, as a refusal of this node.
+     *
+     * @return why the artifact would not resolve here, naming it and this node; empty if it would
+     */
+    public Optional<String> unresolvable(ArtifactDescriptor artifact, Path jar) {
+        return applier.unresolvedImports(jar).map(why -> artifact.coordinates() + " would not resolve on " + nodeId
+                + ", nothing changed: " + why);
     }
 
     @Override

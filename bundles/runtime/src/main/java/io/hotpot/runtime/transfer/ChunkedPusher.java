@@ -72,7 +72,8 @@ public final class ChunkedPusher {
                 abortQuietly(follower, transferId);
             }
             // The follower answered and said no: nothing was touched there.
-            return Optional.of(new ApplyReport(nodeId, artifact, ApplyOutcome.REJECTED, null, null, null, phase,
+            return Optional.of(new ApplyReport(nodeId, artifact, ApplyOutcome.REJECTED, null, null, null,
+                    e.phase() != null ? e.phase() : phase,
                     e.getMessage(), -1, -1, -1, (System.nanoTime() - start) / 1_000_000));
         } catch (Exception e) {
             if (transferId != null && phase == ApplyPhase.TRANSFER) {
