@@ -94,11 +94,24 @@ public final class HotpotNode {
 
     /**
      * @throws Exception if the configuration is invalid or the data folder cannot be created;
-     *                   a ZooKeeper that is down is not an error, Curator keeps retrying
+     *                   a ZooKeeper that is down is not an error, Curator keeps retrying. Whatever
+     *                   was opened before the failure (hooks, proxies, the Curator client and their
+     *                   threads) is closed again, in reverse order, so the next activation starts clean
      */
     @Activate
     public HotpotNode(BundleContext context, NodeConfiguration config, @Reference NodeSecurity nodeSecurity)
             throws Exception {
+        try {
+            registrations = activate(context, config, nodeSecurity);
+        } catch (Exception | Error e) {
+            LOG.error("Hotpot: node activation failed; closing what it opened", e);
+            closeParts();
+            throw e;
+        }
+    }
+
+    private List<ServiceRegistration<?>> activate(BundleContext context, NodeConfiguration config,
+                                                  NodeSecurity nodeSecurity) throws Exception {
         NodeSettings s = NodeSettings.from(config, context.getProperty("karaf.name"),
                 context.getProperty("karaf.base"), context.getProperty("karaf.data"));
         String id = s.nodeId();
@@ -174,7 +187,7 @@ public final class HotpotNode {
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
                 rollouts, verifier, 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
-                new FileStability(500, 60_000));
+                new FileStability(500, 60_000), s.dataDir().resolve("deploy-distributed.properties"));
 
         directory.start();
         membership.start();
@@ -186,26 +199,37 @@ public final class HotpotNode {
         exported.put(FollowerService.NODE_ID_PROPERTY, id);
         Dictionary<String, Object> deploy = new Hashtable<>();
         deploy.put(Constants.SERVICE_RANKING, DEPLOY_RANKING);
-        registrations = List.of(
+        List<ServiceRegistration<?>> registered = new java.util.ArrayList<>();
+        own(() -> registered.forEach(HotpotNode::unregisterQuietly));
+        for (ServiceRegistration<?> r : List.of(
                 context.registerService(FollowerService.class, endpoint, exported),
                 context.registerService(ClusterAdmin.class, cluster, null),
                 context.registerService(new String[]{ArtifactInstaller.class.getName(), ArtifactListener.class.getName()},
-                        trigger, deploy));
+                        trigger, deploy))) {
+            registered.add(r);
+        }
         convergence.start();
         LOG.info("Hotpot: node {} started (ZooKeeper {}{}, data {}, deploy {})", id, s.zookeeperConnect(),
                 s.zookeeperRoot(), s.dataDir(), s.deployDir());
+        return List.copyOf(registered);
     }
 
     /** Unpublishes the services, then closes the parts in reverse order of creation. */
     @Deactivate
     public void deactivate() {
-        for (ServiceRegistration<?> r : registrations) {
-            try {
-                r.unregister();
-            } catch (IllegalStateException ignored) {
-                // Already unregistered by the framework while stopping.
-            }
+        registrations.forEach(HotpotNode::unregisterQuietly);
+        closeParts();
+    }
+
+    private static void unregisterQuietly(ServiceRegistration<?> r) {
+        try {
+            r.unregister();
+        } catch (IllegalStateException ignored) {
+            // Already unregistered by the framework while stopping.
         }
+    }
+
+    private void closeParts() {
         while (!parts.isEmpty()) {
             Closeable part = parts.pop();
             try {

@@ -598,8 +598,18 @@ public final class BundleApplier implements Closeable {
                 journal.remove(bsn);
                 return;
             }
-            Optional<StateSnapshot> snapshot = e.hasSnapshot() ? store.loadSnapshot(bsn) : Optional.empty();
             Bundle b = bundle.get();
+            Optional<AppliedArtifact> applied = store.applied(bsn);
+            if (applied.isPresent() && applied.get().artifact().sha256().equals(e.toSha256())
+                    && b.getVersion().toString().equals(e.toVersion())) {
+                // The swap ended and was recorded; only removing its entry failed, or the node died just before.
+                // Going back now would throw away every write the new revision took since.
+                journal.remove(bsn);
+                LOG.info("Hotpot: node {}: the swap of {} to {} had completed and was recorded; its journal entry "
+                        + "is removed, nothing is reverted", nodeId, bsn, e.toVersion());
+                return;
+            }
+            Optional<StateSnapshot> snapshot = e.hasSnapshot() ? store.loadSnapshot(bsn) : Optional.empty();
             if (b.getVersion().toString().equals(e.fromVersion()) && !e.fromVersion().equals(e.toVersion())) {
                 // The version tells the revisions apart, and the old one runs: only its state needs to come back.
                 b.start();

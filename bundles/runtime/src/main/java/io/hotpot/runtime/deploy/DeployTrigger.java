@@ -28,6 +28,14 @@ import java.util.Objects;
  * Removing a jar from {@code deploy/} leaves the bundle running on every node: a cluster-wide
  * uninstall is not implied by one node's file system.
  *
+ * <p>Like FileInstall, it rebuilds what it did from disk on restart, so nothing is redone:
+ * FileInstall hands every jar in {@code deploy/} to its installer again at each start, and a
+ * restarted leader must not roll out again (possibly as a downgrade) a jar it distributed before.
+ * Each distributed file's SHA-256 is recorded in {@code <data.dir>/deploy-distributed.properties}
+ * once its rollout is recorded, whatever its outcome; a file whose bytes were distributed already,
+ * or that the cluster's desired state already names, is skipped. To distribute the same bytes
+ * again, use {@code hot:distribute}.
+ *
  * <p>Called on FileInstall's watcher thread, one file at a time.
  */
 public final class DeployTrigger implements ArtifactInstaller {
@@ -39,6 +47,7 @@ public final class DeployTrigger implements ArtifactInstaller {
     private final ClusterAdmin cluster;
     private final RolloutPolicy policy;
     private final FileStability stability;
+    private final Path record;
 
     /**
      * @param nodeId    this node, for messages
@@ -46,9 +55,11 @@ public final class DeployTrigger implements ArtifactInstaller {
      * @param cluster   the node's cluster service
      * @param policy    how rollouts started from deploy/ move through the cluster
      * @param stability how long a file must stay unchanged before it is read
+     * @param record    where the digests of the files distributed so far are kept (a properties file)
      */
     public DeployTrigger(String nodeId, Path deployDir, ClusterAdmin cluster, RolloutPolicy policy,
-                         FileStability stability) {
+                         FileStability stability, Path record) {
+        this.record = Objects.requireNonNull(record, "record");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.deployDir = deployDir.toAbsolutePath().normalize();
         this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -85,7 +96,21 @@ public final class DeployTrigger implements ArtifactInstaller {
                         stability.maxWaitMs());
                 return;
             }
+            String sha256 = io.hotpot.runtime.artifact.Sha256.of(file);
+            String name = file.getFileName().toString();
+            if (sha256.equals(distributed().getProperty(name))) {
+                LOG.info("Hotpot deploy/: {} (sha256 {}) was distributed from node {} before; not again", file,
+                        sha256.substring(0, 12), nodeId);
+                return;
+            }
+            if (cluster.desired().values().stream().anyMatch(d -> d.sha256().equals(sha256))) {
+                LOG.info("Hotpot deploy/: {} (sha256 {}) is what the cluster runs already; nothing to distribute", file,
+                        sha256.substring(0, 12));
+                remember(name, sha256);
+                return;
+            }
             RolloutRecord result = cluster.distribute(file.toUri().toString(), Trigger.DEPLOY, policy, RolloutListener.NONE);
+            remember(name, sha256);
             for (NodeProgress n : result.nodes()) {
                 if (n.step() != NodeProgress.Step.APPLIED) {
                     LOG.error("Hotpot deploy/: {} -> node {}: {}: {}", file, n.nodeId(), n.step(), n.detail());
@@ -96,8 +121,33 @@ public final class DeployTrigger implements ArtifactInstaller {
         } catch (ClusterException e) {
             // The cluster's message names the node and the file: "node1: /deploy/x.jar: not an OSGi bundle ...".
             LOG.error("Hotpot deploy/: rejected {}", e.getMessage());
+        } catch (java.io.IOException e) {
+            LOG.error("Hotpot deploy/: cannot read {} on node {}: {}", file, nodeId, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private java.util.Properties distributed() throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        if (java.nio.file.Files.exists(record)) {
+            try (var in = java.nio.file.Files.newBufferedReader(record)) {
+                p.load(in);
+            }
+        }
+        return p;
+    }
+
+    /** Written to a temporary file and moved in place, so a crash leaves the old record or the new one. */
+    private void remember(String name, String sha256) throws java.io.IOException {
+        java.util.Properties p = distributed();
+        p.setProperty(name, sha256);
+        java.nio.file.Files.createDirectories(record.getParent());
+        Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
+        try (var out = java.nio.file.Files.newBufferedWriter(tmp)) {
+            p.store(out, "Hotpot deploy/: the SHA-256 of each file distributed from this node");
+        }
+        java.nio.file.Files.move(tmp, record, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

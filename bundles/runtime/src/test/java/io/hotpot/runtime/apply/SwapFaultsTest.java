@@ -184,4 +184,23 @@ public class SwapFaultsTest {
         assertTrue(osgi.context().getBundle(0).adapt(org.osgi.framework.wiring.FrameworkWiring.class)
                 .getRemovalPendingBundles().isEmpty());
     }
+
+    /**
+     * Issue 9 item 5: a swap that completed and was recorded, but whose journal entry stayed behind
+     * (its removal failed, or the node died in that window), is not reverted at the next start:
+     * that would lose every write since the swap.
+     */
+    @Test
+    public void aCompletedSwapWhoseJournalEntryStayedIsNotRevertedAtRecovery() throws Exception {
+        installV1();
+        String v1 = osgi.store.applied(PROBE).orElseThrow().artifact().sha256();
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "2.0.0"));
+        assertEquals(r.toString(), ApplyOutcome.UPDATED, r.outcome());
+        osgi.counter().increment();
+        var entry = new io.hotpot.runtime.store.SwapJournal.Entry(PROBE, "1.0.0", v1, "2.0.0",
+                r.artifact().sha256(), "r-test", true, "EXPORTED");
+        osgi.journal.write(entry);
+        osgi.applier.recover(() -> { });
+        assertServes("2.0.0", 6);
+    }
 }
