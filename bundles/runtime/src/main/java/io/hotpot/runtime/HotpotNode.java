@@ -129,7 +129,8 @@ public final class HotpotNode {
         ServiceDamper damper = own(new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs()));
         FaultPoints faults = new FaultPoints(s.dataDir());
         BundleApplier applier = own(new BundleApplier(id, context, store, new SwapJournal(s.dataDir()), inspector,
-                damper, faults, s.migrationTimeoutMs(), s.healthTimeoutMs(), frameworkBundles::isRuntimePart));
+                damper, faults, s.migrationTimeoutMs(), s.healthTimeoutMs(), frameworkBundles::isRuntimePart,
+                new io.hotpot.runtime.store.FailureRecord(s.dataDir())));
 
         // A swap interrupted by the last stop is finished first; its bundle's calls wait meanwhile.
         CountDownLatch gatesClosed = new CountDownLatch(1);

@@ -6,6 +6,9 @@ import org.junit.FixMethodOrder;
 import org.junit.Test;
 import org.junit.runners.MethodSorters;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +16,7 @@ import java.util.Properties;
 import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 import static io.hotpot.itests.cluster.RunningCluster.row;
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -138,5 +142,46 @@ public class RolloutPolicyIT {
         assertEquals(history, "ROLLED_BACK", rows.get(1).get("Result"));
         assertEquals(history, "rolling:1", rows.get(1).get("Policy"));
         assertEquals(history, "ROLLED_BACK", rows.get(2).get("Result"));
+    }
+
+    /**
+     * Issue 9 item 4: a version that kills the JVM of the node applying it. In a rolling rollout,
+     * the node lost during its apply halts the rollout, the rest of the cluster is never touched,
+     * and the node, restarted, recovers its old version and remembers on disk what failed there.
+     */
+    @Test
+    public void test4_aNodeLostDuringItsApplyHaltsARollingRollout() throws Exception {
+        List<String> all = cluster.nodes().nodes();
+        String victim = cluster.followers().get(0);
+        Path work = Files.createDirectories(Path.of(System.getProperty("hotpot.work"), "fixtures"));
+        Path kv122 = Fixtures.withManifest(Fixtures.jar("kv-1.2.0.jar"), work.resolve("kv-1.2.2.jar"), "1.2.2", null);
+        Path faults = Files.createDirectories(cluster.nodes().home(victim).resolve("data/hotpot/faults"));
+        Files.writeString(faults.resolve("AFTER_UPDATE"), "");
+
+        java.util.concurrent.CompletableFuture<String> rollout = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> cluster.run(cluster.leader(), "hot:distribute --policy rolling --batch 1 " + kv122));
+        await(victim + " pauses inside its swap").atMost(RunningCluster.CONVERGE).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.nodes().log(victim).contains("Hotpot fault injection: pausing at AFTER_UPDATE"));
+        // As if 1.2.2 had called System.exit() inside its activator.
+        cluster.nodes().kill(victim);
+        Files.delete(faults.resolve("AFTER_UPDATE"));
+        String out = rollout.get(3, java.util.concurrent.TimeUnit.MINUTES);
+
+        assertTrue(out, out.contains("ROLLED BACK: rollout") && out.contains("was lost during its apply"));
+        List<Map<String, String>> rows = ConsoleTable.parse(out);
+        assertEquals(out, "FAILED", row(rows, "Node", victim).orElseThrow().get("Step"));
+        for (String other : all) {
+            if (!other.equals(victim)) {
+                assertEquals(out, "SKIPPED", row(rows, "Node", other).orElseThrow().get("Step"));
+            }
+        }
+
+        cluster.nodes().startNode(victim);
+        await(victim + " recovers 1.2.0").atMost(RunningCluster.CONVERGE).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> cluster.assertRuns(victim, KV, "1.2.0", sha12));
+        cluster.assertConverged(KV, "1.2.0", sha12, all);
+        cluster.assertKv(victim, "1.2.0", 2);
+        String failed = Files.readString(cluster.nodes().home(victim).resolve("data/hotpot/failed.properties"));
+        assertTrue(failed, failed.contains(KV + "=" + Fixtures.sha256(kv122)));
     }
 }

@@ -102,7 +102,7 @@ public final class BundleApplier implements Closeable {
     private final HealthGate health;
     private final long timeoutMs;
     private final java.util.function.Predicate<Bundle> runtimePart;
-    private final java.util.Map<String, String> failedDigests = new java.util.concurrent.ConcurrentHashMap<>();
+    private final io.hotpot.runtime.store.FailureRecord failures;
     /** Where the gated part of each swap runs: never interrupted by the caller, see the class comment. */
     private final java.util.concurrent.ExecutorService swapThread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "hotpot-swap");
@@ -124,12 +124,15 @@ public final class BundleApplier implements Closeable {
      *                           stay held meanwhile
      * @param runtimePart        whether a bundle is Hotpot's runtime or what it runs on: such a bundle is
      *                           never updated; a distributed version of its symbolic name is installed beside it
+     * @param failures           what failed on this node, kept across restarts
      * @throws IllegalArgumentException if a timeout is not positive
      */
     public BundleApplier(String nodeId, BundleContext context, ArtifactStore store, SwapJournal journal,
                          ArtifactInspector inspector, ServiceDamper damper, FaultPoints faults, long migrationTimeoutMs,
-                         long healthTimeoutMs, java.util.function.Predicate<Bundle> runtimePart) {
+                         long healthTimeoutMs, java.util.function.Predicate<Bundle> runtimePart,
+                         io.hotpot.runtime.store.FailureRecord failures) {
         this.runtimePart = runtimePart;
+        this.failures = failures;
         this.nodeId = nodeId;
         this.context = context;
         this.store = store;
@@ -159,10 +162,14 @@ public final class BundleApplier implements Closeable {
         long start = System.nanoTime();
         try {
             ApplyReport report = doApply(rolloutId, expected, jar, start);
-            if (report.outcome().succeeded()) {
-                failedDigests.remove(expected.symbolicName());
-            } else {
-                failedDigests.put(expected.symbolicName(), expected.sha256());
+            try {
+                if (report.outcome().succeeded()) {
+                    failures.clear(expected.symbolicName());
+                } else {
+                    failures.record(expected.symbolicName(), expected.sha256());
+                }
+            } catch (java.io.UncheckedIOException e) {
+                LOG.warn("Hotpot: cannot keep the outcome of {} on disk", expected.coordinates(), e);
             }
             return report;
         } catch (InterruptedException e) {
@@ -191,11 +198,11 @@ public final class BundleApplier implements Closeable {
     }
 
     /**
-     * @return whether the last apply of this symbolic name on this node, since it started, was of
-     *         these very bytes and failed
+     * @return whether the last apply of this symbolic name on this node was of these very bytes and
+     *         failed, or was cut short by the node's death (a record kept across restarts)
      */
     public boolean failedBefore(ArtifactDescriptor artifact) {
-        return artifact.sha256().equals(failedDigests.get(artifact.symbolicName()));
+        return failures.failed(artifact.symbolicName()).map(artifact.sha256()::equals).orElse(false);
     }
 
     /**
@@ -625,6 +632,10 @@ public final class BundleApplier implements Closeable {
                 switchTo(b, oldJar.get(), true, snapshot.orElse(null), ApplyPhase.ROLLBACK, new PhaseClock(), phase -> { });
             }
             recordQuietly(inspector.inspect(oldJar.get(), bsn), e.rolloutId());
+            if (!e.toSha256().equals(e.fromSha256())) {
+                // The node died while it applied these bytes: perhaps because of them. Not again on its own.
+                failures.record(bsn, e.toSha256());
+            }
             journal.remove(bsn);
             LOG.warn("Hotpot: node {} recovered {} {} with its state ({}) after its swap to {} was interrupted in phase {}",
                     nodeId, bsn, e.fromVersion(), snapshot.map(s -> s.size() + " bytes").orElse("no state"), e.toVersion(),

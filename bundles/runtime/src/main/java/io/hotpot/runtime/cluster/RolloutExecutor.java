@@ -145,7 +145,19 @@ final class RolloutExecutor implements Closeable {
                 progress.set(id, Step.APPLYING, null, "");
                 applies.put(id, calls.submit(() -> applyOn(id, ticket)));
             }
-            collect(applies, artifact, "apply").forEach((id, r) -> progress.set(id, stepOf(r), r, r.message()));
+            Map<String, ApplyReport> applied = collect(applies, artifact, "apply");
+            applied.forEach((id, r) -> progress.set(id, stepOf(r), r, r.message()));
+            List<String> lost = applied.entrySet().stream().filter(e -> stepOf(e.getValue()) == Step.UNREACHABLE)
+                    .map(Map.Entry::getKey).toList();
+            if (!lost.isEmpty() && record.policy().kind() != RolloutPolicy.Kind.ALL) {
+                // A node that vanished while it applied may have been killed by the version itself: a
+                // rolling or canary rollout exists not to take the next batch down the same way.
+                for (String id : lost) {
+                    progress.set(id, Step.FAILED, applied.get(id), applied.get(id).message());
+                }
+                return halt(progress, jar, "batch " + (b + 1) + "/" + batches.size() + ": " + lost
+                        + " was lost during its apply");
+            }
             if (progress.any(Step.FAILED)) {
                 return halt(progress, jar, "batch " + (b + 1) + "/" + batches.size() + " failed on "
                         + progress.nodes(Step.FAILED));

@@ -66,7 +66,8 @@ final class ProbeFramework implements AutoCloseable {
         damper = new ServiceDamper(context, BundleApplier.managedIn(store), "test-node", gateWaitMs);
         damper.start();
         applier = new BundleApplier("test-node", context, store, journal, inspector, damper,
-                new FaultPoints(dir.resolve("hotpot")), migrationTimeoutMs, healthTimeoutMs, b -> false);
+                new FaultPoints(dir.resolve("hotpot")), migrationTimeoutMs, healthTimeoutMs, b -> false,
+                new io.hotpot.runtime.store.FailureRecord(dir.resolve("hotpot")));
     }
 
     /** @return a probe bundle jar of that version whose revision misbehaves as {@code faults} say ({@link ProbeActivator}) */
