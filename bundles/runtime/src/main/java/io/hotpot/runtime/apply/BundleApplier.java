@@ -230,6 +230,11 @@ public final class BundleApplier implements Closeable {
             }
         }
         Path copy;
+        if (bundle.getLocation().startsWith(LOCATION_PREFIX)) {
+            // Hotpot installed it from bytes, not from a URL; its record is missing (a node that died between
+            // install and record in an older version): the framework still has every entry of the revision.
+            return store.put(new java.io.ByteArrayInputStream(entriesOf(bundle)));
+        }
         try (InputStream in = new URL(bundle.getLocation()).openStream()) {
             copy = store.put(in);
         } catch (IOException | RuntimeException e) {
@@ -247,6 +252,34 @@ public final class BundleApplier implements Closeable {
             throw new IOException(e.getMessage(), e);
         }
         return copy;
+    }
+
+    /** @return a jar of the bundle's current revision, made of its entries, its manifest first */
+    private static byte[] entriesOf(Bundle bundle) throws IOException {
+        URL manifest = bundle.getEntry("META-INF/MANIFEST.MF");
+        if (manifest == null) {
+            throw new IOException(bundle.getSymbolicName() + " " + bundle.getVersion() + " has no manifest entry");
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (InputStream m = manifest.openStream();
+             java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(bytes, new java.util.jar.Manifest(m))) {
+            java.util.Enumeration<URL> entries = bundle.findEntries("/", "*", true);
+            while (entries != null && entries.hasMoreElements()) {
+                URL entry = entries.nextElement();
+                String name = entry.getPath().startsWith("/") ? entry.getPath().substring(1) : entry.getPath();
+                if (name.isEmpty() || name.equalsIgnoreCase("META-INF/MANIFEST.MF") || name.equalsIgnoreCase("META-INF/")) {
+                    continue;
+                }
+                out.putNextEntry(new java.util.jar.JarEntry(name));
+                if (!name.endsWith("/")) {
+                    try (InputStream in = entry.openStream()) {
+                        in.transferTo(out);
+                    }
+                }
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
     }
 
     /**
@@ -346,9 +379,10 @@ public final class BundleApplier implements Closeable {
             // One level above the runtime: after a restart, Hotpot's gates exist before its bundles start.
             int runtimeLevel = context.getBundle().adapt(BundleStartLevel.class).getStartLevel();
             bundle.adapt(BundleStartLevel.class).setStartLevel(runtimeLevel + 1);
+            // Recorded before it starts: a node that dies now knows, at its next start, which bytes it runs.
+            store.recordApplied(d, rolloutId);
             bundle.start();
             String healthy = health.verify(bundle);
-            store.recordApplied(d, rolloutId);
             return report(d, ApplyOutcome.INSTALLED, null, bundle, null,
                     "installed " + d.coordinates() + " on " + nodeId + (healthy.isEmpty() ? "" : " (healthy: " + healthy + ")"),
                     -1, -1, -1, start);
@@ -359,6 +393,11 @@ public final class BundleApplier implements Closeable {
                 bundle.uninstall();
             } catch (BundleException | IllegalStateException ignored) {
                 // Already gone: nothing is left behind either way.
+            }
+            try {
+                store.forgetApplied(d.symbolicName());
+            } catch (IOException forget) {
+                LOG.warn("Hotpot: cannot forget the record of {} after its failed install", d.coordinates(), forget);
             }
             return report(d, ApplyOutcome.ROLLED_BACK, null, null, phase, d.coordinates() + " failed to "
                     + phase.name().toLowerCase() + " on " + nodeId + " and was uninstalled: " + why, -1, -1, -1, start);

@@ -172,6 +172,16 @@ public final class ArtifactStore {
         prune(artifact.symbolicName());
     }
 
+    /**
+     * Forgets that anything of that symbolic name runs here (an install that failed after it was
+     * recorded); its bytes and history stay.
+     *
+     * @throws IOException if the record cannot be deleted
+     */
+    public synchronized void forgetApplied(String symbolicName) throws IOException {
+        Files.deleteIfExists(applied.resolve(safe(symbolicName) + ".properties"));
+    }
+
     /** Deletes the bytes of versions past the kept count and rewrites the history to the kept ones. */
     private void prune(String symbolicName) throws IOException {
         List<ArtifactDescriptor> all = kept(symbolicName);

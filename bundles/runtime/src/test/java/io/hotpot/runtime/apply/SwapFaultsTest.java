@@ -203,4 +203,21 @@ public class SwapFaultsTest {
         osgi.applier.recover(() -> { });
         assertServes("2.0.0", 6);
     }
+
+    /**
+     * Issue 10 item 7: a bundle Hotpot installed whose record is missing (a node that died between
+     * install and record) can still be updated, and rolled back: its running bytes come from the
+     * framework's entries, never from its {@code hotpot:} location, which no URL handler opens.
+     */
+    @Test
+    public void aHotpotInstalledBundleWithoutItsRecordCanBeUpdatedAndRolledBack() throws Exception {
+        installV1();
+        java.nio.file.Files.delete(tmp.getRoot().toPath().resolve("hotpot/applied/" + PROBE + ".properties"));
+        ApplyReport failed = osgi.apply(osgi.probe(PROBE, "2.0.0", "health-hangs"));
+        assertEquals(failed.toString(), ApplyOutcome.ROLLED_BACK, failed.outcome());
+        assertServes("1.0.0", 5);
+        ApplyReport r = osgi.apply(osgi.probe(PROBE, "2.0.1"));
+        assertEquals(r.toString(), ApplyOutcome.UPDATED, r.outcome());
+        assertServes("2.0.1", 5);
+    }
 }
