@@ -324,12 +324,11 @@ public final class BundleApplier implements Closeable {
     private ApplyReport doApply(String rolloutId, ArtifactDescriptor expected, Path jar, long start)
             throws InterruptedException {
         String bsn = expected.symbolicName();
-        Optional<String> unresolved = unresolvedImports(jar);
+        Optional<String> refused = refusal(expected, jar);
         Optional<Bundle> existing = installed(bsn);
-        if (unresolved.isPresent()) {
+        if (refused.isPresent()) {
             return report(expected, ApplyOutcome.REJECTED, existing.map(b -> b.getVersion().toString()).orElse(null),
-                    existing.orElse(null), ApplyPhase.RESOLVE, expected.coordinates() + " would not resolve on " + nodeId
-                            + ", nothing changed: " + unresolved.get(), -1, -1, -1, start);
+                    existing.orElse(null), ApplyPhase.RESOLVE, refused.get(), -1, -1, -1, start);
         }
         if (existing.isEmpty()) {
             return install(rolloutId, expected, jar, start);
@@ -347,6 +346,30 @@ public final class BundleApplier implements Closeable {
             return unchanged(expected, bundle, start);
         }
         return update(rolloutId, expected, jar, bundle, previous, start);
+    }
+
+    /**
+     * Whether this node would refuse the artifact before touching anything: a fragment (Hotpot
+     * swaps a bundle with its own class loader, state and services; a fragment has none of these,
+     * and updating it would refresh and restart its host outside any gate, losing the host's state),
+     * or a bundle whose mandatory imports nothing here provides.
+     *
+     * @return why, naming the artifact and this node; empty if the node would apply it
+     */
+    public Optional<String> refusal(ArtifactDescriptor artifact, Path jar) {
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+            String host = file.getManifest().getMainAttributes().getValue("Fragment-Host");
+            if (host != null) {
+                return Optional.of(artifact.coordinates() + " is a fragment of " + host.split(";")[0].trim()
+                        + " (Fragment-Host) and is refused on " + nodeId + ", nothing changed: a fragment has no state, "
+                        + "services or class loader of its own to swap, and updating it restarts its host outside any "
+                        + "gate; distribute the host, or install the fragment with its host through a feature");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("Hotpot: fragment check skipped", e);
+        }
+        return unresolvedImports(jar).map(why -> artifact.coordinates() + " would not resolve on " + nodeId
+                + ", nothing changed: " + why);
     }
 
     /**

@@ -140,13 +140,13 @@ public final class FollowerEndpoint implements FollowerService {
     }
 
     /**
-     * The resolver dry run of {@link BundleApplier#unresolvedImports}, as a refusal of this node.
+     * What this node would refuse before touching anything ({@link BundleApplier#refusal}): a
+     * fragment, or bytes that would not resolve here.
      *
-     * @return why the artifact would not resolve here, naming it and this node; empty if it would
+     * @return why, naming the artifact and this node; empty if the node would apply it
      */
     public Optional<String> unresolvable(ArtifactDescriptor artifact, Path jar) {
-        return applier.unresolvedImports(jar).map(why -> artifact.coordinates() + " would not resolve on " + nodeId
-                + ", nothing changed: " + why);
+        return applier.refusal(artifact, jar);
     }
 
     @Override

@@ -220,4 +220,15 @@ public class SwapFaultsTest {
         assertEquals(r.toString(), ApplyOutcome.UPDATED, r.outcome());
         assertServes("2.0.1", 5);
     }
+
+    /** Issue 10 item 3: a fragment is refused before anything is touched, saying why; its host keeps running. */
+    @Test
+    public void aFragmentIsRefusedBeforeItsHostIsTouched() throws Exception {
+        installV1();
+        ApplyReport r = osgi.apply(osgi.bundle(PROBE + ".fragment", "1.0.0", java.util.Map.of("Fragment-Host", PROBE)));
+        assertEquals(r.toString(), ApplyOutcome.REJECTED, r.outcome());
+        assertTrue(r.message(), r.message().contains("is a fragment of " + PROBE) && r.message().contains("nothing changed"));
+        assertTrue(osgi.bundle(PROBE + ".fragment").isEmpty());
+        assertServes("1.0.0", 5);
+    }
 }
