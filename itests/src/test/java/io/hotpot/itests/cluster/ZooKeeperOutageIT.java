@@ -12,6 +12,7 @@ import static io.hotpot.itests.cluster.RunningCluster.assertOk;
  * Fault 4: the ZooKeeper server stops and comes back: meanwhile every node keeps serving calls, locally and
  * through RSA; afterwards the cluster reconnects and a new rollout succeeds everywhere.
  */
+@org.junit.FixMethodOrder(org.junit.runners.MethodSorters.NAME_ASCENDING)
 public class ZooKeeperOutageIT {
 
     private static RunningCluster cluster;
@@ -31,7 +32,7 @@ public class ZooKeeperOutageIT {
     }
 
     @Test
-    public void nodesServeWhileZooKeeperIsDownAndRollOutAfterItReturns() throws Exception {
+    public void step1_nodesServeWhileZooKeeperIsDownAndRollOutAfterItReturns() throws Exception {
         try (Loads loads = new Loads(cluster, 12, 1, "zk")) {
             Thread.sleep(2_000);
             cluster.zookeeper().stop();
@@ -56,5 +57,32 @@ public class ZooKeeperOutageIT {
             cluster.assertKv(f, "1.1.0", 2);
         }
         cluster.assertConverged(KV, "1.1.0", sha, cluster.nodes().nodes());
+    }
+
+    /**
+     * Issue 9 item 6: an outage three times the session timeout (10 s), under load. Every session
+     * expires; after ZooKeeper returns, every node must be a member again with a published,
+     * callable endpoint, a leader must be elected, and a rollout must reach every node.
+     */
+    @Test
+    public void step2_anOutageLongerThanTheSessionTimeoutEndsWithEveryEndpointPublishedAgain() throws Exception {
+        String sha = Fixtures.sha256(Fixtures.jar("kv-1.0.0.jar"));
+        try (Loads loads = new Loads(cluster, 40, 1, "zk-long")) {
+            Thread.sleep(2_000);
+            cluster.zookeeper().stop();
+            Thread.sleep(30_000);
+            cluster.zookeeper().restart();
+            long back = System.nanoTime();
+            cluster.awaitReady();
+            System.out.printf("fault 4b: after a 30 s ZooKeeper outage, every node a member with a callable endpoint "
+                    + "and a leader elected %d ms after ZooKeeper returned%n", (System.nanoTime() - back) / 1_000_000);
+            loads.assertClean("while ZooKeeper was down for 30 s and after it returned");
+        }
+        String out = cluster.distribute(Fixtures.jar("kv-1.0.0.jar"));
+        assertOk(out);
+        cluster.assertConverged(KV, "1.0.0", sha, cluster.nodes().nodes());
+        for (String f : cluster.followers()) {
+            cluster.assertKv(f, "1.0.0", 1);
+        }
     }
 }

@@ -319,6 +319,26 @@ final class RolloutExecutor implements Closeable {
         return reports;
     }
 
+    /** Writes a finished rollout until ZooKeeper takes it, every second, for at most ten minutes. */
+    private void recordEnd(RolloutRecord done) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1_000);
+                log.write(done);
+                LOG.info("Hotpot: recorded the end of rollout {} in ZooKeeper: {}", done.rolloutId(), done.status());
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.debug("Hotpot: recording the end of rollout {} failed again", done.rolloutId(), e);
+            }
+        }
+        LOG.error("Hotpot: could not record the end of rollout {} in ZooKeeper for ten minutes; the next leader "
+                + "takes it over as RUNNING", done.rolloutId());
+    }
+
     private void reach(String point) {
         try {
             faults.reach(point);
@@ -388,7 +408,11 @@ final class RolloutExecutor implements Closeable {
             try {
                 log.write(done);
             } catch (Exception e) {
-                LOG.error("Hotpot: cannot record the end of rollout {} in ZooKeeper", done.rolloutId(), e);
+                // A rollout left RUNNING in ZooKeeper would hold back every node's convergence of its
+                // bundle for ever: the end is written again until ZooKeeper takes it.
+                LOG.warn("Hotpot: cannot record the end of rollout {} in ZooKeeper ({}); retrying", done.rolloutId(),
+                        e.toString());
+                calls.execute(() -> recordEnd(done));
             }
             LOG.info("Hotpot: rollout {} of {} {} in {} ms{}", done.rolloutId(), done.artifact().coordinates(), status,
                     done.durationMs(), message.isEmpty() ? "" : ": " + message);
