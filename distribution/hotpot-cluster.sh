@@ -9,6 +9,7 @@
 #   hotpot-cluster.sh client     [--dir DIR] NODE COMMAND...
 #   hotpot-cluster.sh kill       [--dir DIR] NODE
 #   hotpot-cluster.sh start-node [--dir DIR] NODE     (a new NODE joins the cluster)
+#   hotpot-cluster.sh restart-zookeeper [--dir DIR] [--down SECONDS]   (the cluster's own ZooKeeper: stop, wait, start on its port with its data)
 #
 # Defaults: 3 nodes, DIR=./.cluster, and a ZooKeeper of our own on a free port unless --zookeeper is given.
 # The distribution is HOTPOT_DIST, or else target/hotpot-distribution-*.tar.gz beside this script.
@@ -357,12 +358,19 @@ zk_classpath() {
 }
 
 start_zookeeper() {
-    local cp pid i
-    cp=$(zk_classpath)
     free_port
     ZK_PORT=$PORT
     rm -rf "$DIR/zookeeper"
     mkdir -p "$DIR/zookeeper"
+    launch_zookeeper
+}
+
+# Starts ZooKeeper on ZK_PORT with the data in DIR/zookeeper, as it is.
+launch_zookeeper() {
+    local cp pid i
+    cp=$(zk_classpath)
+    # The previous run's log is kept beside: its "listening" line must not be mistaken for this one's.
+    [[ -f $DIR/zookeeper.log ]] && mv "$DIR/zookeeper.log" "$DIR/zookeeper.log.1"
     say "starting ZooKeeper on 127.0.0.1:$ZK_PORT"
     # Detached like the nodes (see launch_node); java is exec'd, so $! is the JVM's PID.
     # shellcheck disable=SC2086
@@ -692,6 +700,22 @@ cmd_start_node() {
     print_table
 }
 
+cmd_restart_zookeeper() {
+    local down=0 pid
+    [[ ${POSITIONAL[0]:-} == --down ]] && down=${POSITIONAL[1]:?--down needs seconds}
+    [[ -f $CLUSTER_ENV ]] || die "no $CLUSTER_ENV: start the cluster first"
+    ZK_CONNECT=$(sed -n 's/^ZK_CONNECT=//p' "$CLUSTER_ENV")
+    CLUSTER_NODES=$(sed -n 's/^NODES="\(.*\)"$/\1/p' "$CLUSTER_ENV")
+    [[ -f $DIR/zookeeper.pid ]] || die "this cluster uses an external ZooKeeper ($ZK_CONNECT)"
+    ZK_PORT=${ZK_CONNECT##*:}
+    pid=$(read_pid "$DIR/zookeeper.pid")
+    is_ours "$pid" "$(zk_marker)" && stop_pids "zookeeper=$pid:$(zk_marker)"
+    sleep "$down"
+    find_java
+    launch_zookeeper
+    write_cluster_env
+}
+
 case $COMMAND in
     start) cmd_start ;;
     stop) cmd_stop ;;
@@ -699,6 +723,7 @@ case $COMMAND in
     client) cmd_client ;;
     kill) cmd_kill ;;
     start-node) cmd_start_node ;;
+    restart-zookeeper) cmd_restart_zookeeper ;;
     -h | --help | help) usage ;;
     *) echo "hotpot-cluster: unknown command '$COMMAND'" >&2; usage ;;
 esac

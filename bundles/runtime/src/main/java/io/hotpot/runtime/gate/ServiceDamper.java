@@ -142,10 +142,10 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
 
     /**
      * Waits until every proxy standing for that bundle serves a service of its current revision,
-     * or, for a bundle whose registrations are complete once it is ACTIVE (one without Declarative
-     * Services or Blueprint components, whose activator registered everything in {@code start}),
-     * until it is ACTIVE: its proxies without a service then stand for services the new version
-     * dropped, and {@link #dropUnserved} removes them when the gate opens.
+     * or until the bundle has registered all it is going to ({@link Registrations}: an activator
+     * bundle once ACTIVE, a Declarative Services bundle once its components settled): its proxies
+     * without a service then stand for services the new version dropped, and {@link #dropUnserved}
+     * removes them when the gate opens.
      *
      * @param timeoutMs how long to wait, in milliseconds
      * @return the keys of the proxies still without a service that the bundle may yet register;
@@ -161,7 +161,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
                 if (missing.isEmpty() || left <= 0) {
                     return missing;
                 }
-                if (bundle.getState() == Bundle.ACTIVE && registersInStart(bundle)) {
+                if (Registrations.complete(context, bundle)) {
                     return List.of();
                 }
                 // registered() notifies; the bound only guards against a registration missed in between.
@@ -196,17 +196,6 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
     private List<DampedService> unserved(String symbolicName) {
         return damped.values().stream().filter(d -> d.bundleName().equals(symbolicName))
                 .filter(d -> d.targetRef() == null || d.targetRef().getBundle() == null).toList();
-    }
-
-    /**
-     * Whether the bundle registers its services in its activator only: no Declarative Services
-     * ({@code Service-Component}) and no Blueprint ({@code Bundle-Blueprint}, {@code OSGI-INF/blueprint}),
-     * whose extenders register later, on threads of their own.
-     */
-    private static boolean registersInStart(Bundle bundle) {
-        Dictionary<String, String> headers = bundle.getHeaders("");
-        return headers.get("Service-Component") == null && headers.get("Bundle-Blueprint") == null
-                && bundle.getEntry("OSGI-INF/blueprint/") == null;
     }
 
     @Override

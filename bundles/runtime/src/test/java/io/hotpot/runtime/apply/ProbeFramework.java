@@ -56,8 +56,12 @@ final class ProbeFramework implements AutoCloseable {
         Map<String, String> config = new HashMap<>();
         config.put(Constants.FRAMEWORK_STORAGE, dir.resolve("felix").toString());
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // Declarative Services' API comes from the class path too, so that SCR (when a test installs it)
+        // and Hotpot's Registrations, which runs outside the framework here, share its classes.
         config.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, "io.hotpot.api.migration;version=0.1.0,"
-                + "io.hotpot.api.health;version=0.1.0,io.hotpot.runtime.apply.probe.api;version=1.0.0");
+                + "io.hotpot.api.health;version=0.1.0,io.hotpot.runtime.apply.probe.api;version=1.0.0,"
+                + "org.osgi.service.component;version=1.5.0,org.osgi.service.component.runtime;version=1.5.0,"
+                + "org.osgi.service.component.runtime.dto;version=1.5.0");
         framework = new Felix(config);
         framework.start();
         BundleContext context = framework.getBundleContext();
@@ -84,6 +88,12 @@ final class ProbeFramework implements AutoCloseable {
      * @return a bundle jar made of those test classes
      */
     Path bundle(String bsn, String version, Map<String, String> headers, Class<?>... packages) throws IOException {
+        return bundle(bsn, version, headers, Map.of(), packages);
+    }
+
+    /** As {@link #bundle(String, String, Map, Class[])}, with more entries (name to content), e.g. DS component XML. */
+    Path bundle(String bsn, String version, Map<String, String> headers, Map<String, String> entries,
+                Class<?>... packages) throws IOException {
         Manifest m = new Manifest();
         Attributes a = m.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -91,8 +101,13 @@ final class ProbeFramework implements AutoCloseable {
         a.putValue(Constants.BUNDLE_SYMBOLICNAME, bsn);
         a.putValue(Constants.BUNDLE_VERSION, version);
         headers.forEach(a::putValue);
-        Path jar = dir.resolve(bsn + "-" + version + "-" + Integer.toHexString(headers.hashCode()) + ".jar");
+        Path jar = dir.resolve(bsn + "-" + version + "-" + Integer.toHexString(headers.hashCode() ^ entries.hashCode()) + ".jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
+            for (Map.Entry<String, String> e : entries.entrySet()) {
+                out.putNextEntry(new JarEntry(e.getKey()));
+                out.write(e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
             for (Class<?> c : packages) {
                 String pkg = c.getPackageName().replace('.', '/');
                 Path classes = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).resolve(pkg);
@@ -158,6 +173,27 @@ final class ProbeFramework implements AutoCloseable {
             }
         }
         return consumer;
+    }
+
+    /** Installs and starts Felix SCR (Declarative Services) and its dependencies, from the test class path. */
+    void startDeclarativeServices() throws Exception {
+        for (String name : List.of("org.osgi.util.function", "org.osgi.util.promise", "org.apache.felix.scr")) {
+            String jar = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                    .filter(p -> Path.of(p).getFileName().toString().startsWith(name + "-")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(name + " is not on the test class path"));
+            framework.getBundleContext().installBundle(Path.of(jar).toUri().toString()).start();
+        }
+    }
+
+    /** @return the services of that type a consumer sees that stand for bundle {@code bsn} (its gated proxies) */
+    <T> List<T> services(Class<T> type, String bsn) {
+        try {
+            BundleContext c = consumer();
+            return c.getServiceReferences(type, "(" + io.hotpot.runtime.gate.ServiceDamper.GATED_PROPERTY + "=" + bsn + ")")
+                    .stream().map(c::getService).toList();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     Optional<org.osgi.framework.Bundle> bundle(String bsn) {
