@@ -75,6 +75,12 @@ public final class BundleClaimGuard {
                 throw refuse(artifact, source, "it claims the symbolic name of bundle " + b.id()
                         + ", part of Hotpot's own runtime");
             }
+            // Karaf's own bundles first: not even beside them, whoever depends on them.
+            if (!isManaged && !b.location().startsWith("hotpot:") && b.startLevel() <= systemBundlesStartLevel) {
+                throw refuse(artifact, source, "it claims the symbolic name of bundle " + b.id() + " ("
+                        + b.location() + "), a system bundle at start level " + b.startLevel()
+                        + " <= karaf.systemBundlesStartLevel=" + systemBundlesStartLevel);
+            }
             if (b.hotpotPart()) {
                 if (b.version().equals(artifact.version())) {
                     throw refuse(artifact, source, "it would replace bundle " + b.id() + " (" + bsn + " " + b.version()
@@ -83,11 +89,6 @@ public final class BundleClaimGuard {
                 }
                 // Installed beside the runtime's copy, which stays as it is.
                 continue;
-            }
-            if (!isManaged && !b.location().startsWith("hotpot:") && b.startLevel() <= systemBundlesStartLevel) {
-                throw refuse(artifact, source, "it claims the symbolic name of bundle " + b.id() + " ("
-                        + b.location() + "), a system bundle at start level " + b.startLevel()
-                        + " <= karaf.systemBundlesStartLevel=" + systemBundlesStartLevel);
             }
         }
     }

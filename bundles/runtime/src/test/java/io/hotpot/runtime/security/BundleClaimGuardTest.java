@@ -16,7 +16,7 @@ public class BundleClaimGuardTest {
 
     private static final Map<String, List<InstalledBundle>> INSTALLED = Map.of(
             "org.apache.felix.framework", List.of(new InstalledBundle(0, "org.apache.felix.framework", "7.0.5", "System Bundle", 0, false, null)),
-            "org.apache.karaf.shell.core", List.of(new InstalledBundle(40, "org.apache.karaf.shell.core", "4.4.10", "mvn:org.apache.karaf.shell/org.apache.karaf.shell.core/4.4.10", 30, false, null)),
+            "org.apache.karaf.shell.core", List.of(new InstalledBundle(40, "org.apache.karaf.shell.core", "4.4.10", "mvn:org.apache.karaf.shell/org.apache.karaf.shell.core/4.4.10", 30, true, "io.hotpot.shell 0.1.0")),
             "org.apache.curator.framework", List.of(new InstalledBundle(29, "org.apache.curator.framework", "9.9.9", "mvn:curator-framework", 80, true, "io.hotpot.runtime 0.1.0")),
             "com.fasterxml.jackson.core.jackson-databind", List.of(new InstalledBundle(23, "com.fasterxml.jackson.core.jackson-databind", "2.18.2", "mvn:jackson-databind", 80, true, "org.apache.curator.framework 5.9.0")),
             "io.hotpot.runtime", List.of(new InstalledBundle(33, "io.hotpot.runtime", "0.1.0", "mvn:io.hotpot/hotpot-runtime", 80, true, null)),
