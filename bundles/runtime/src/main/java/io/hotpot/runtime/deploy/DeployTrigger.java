@@ -47,7 +47,7 @@ public final class DeployTrigger implements ArtifactInstaller {
     private final ClusterAdmin cluster;
     private final RolloutPolicy policy;
     private final FileStability stability;
-    private final Path record;
+    private final io.hotpot.runtime.store.PropertiesFile record;
 
     /**
      * @param nodeId    this node, for messages
@@ -59,7 +59,7 @@ public final class DeployTrigger implements ArtifactInstaller {
      */
     public DeployTrigger(String nodeId, Path deployDir, ClusterAdmin cluster, RolloutPolicy policy,
                          FileStability stability, Path record) {
-        this.record = Objects.requireNonNull(record, "record");
+        this.record = new io.hotpot.runtime.store.PropertiesFile(Objects.requireNonNull(record, "record"));
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.deployDir = deployDir.toAbsolutePath().normalize();
         this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -129,25 +129,12 @@ public final class DeployTrigger implements ArtifactInstaller {
     }
 
     private java.util.Properties distributed() throws java.io.IOException {
-        java.util.Properties p = new java.util.Properties();
-        if (java.nio.file.Files.exists(record)) {
-            try (var in = java.nio.file.Files.newBufferedReader(record)) {
-                p.load(in);
-            }
-        }
-        return p;
+        return record.read();
     }
 
-    /** Written to a temporary file and moved in place, so a crash leaves the old record or the new one. */
     private void remember(String name, String sha256) throws java.io.IOException {
-        java.util.Properties p = distributed();
+        java.util.Properties p = record.read();
         p.setProperty(name, sha256);
-        java.nio.file.Files.createDirectories(record.getParent());
-        Path tmp = record.resolveSibling(record.getFileName() + ".tmp");
-        try (var out = java.nio.file.Files.newBufferedWriter(tmp)) {
-            p.store(out, "Hotpot deploy/: the SHA-256 of each file distributed from this node");
-        }
-        java.nio.file.Files.move(tmp, record, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        record.write(p, "Hotpot deploy/: the SHA-256 of each file distributed from this node");
     }
 }

@@ -154,17 +154,22 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
      */
     public List<String> awaitServed(Bundle bundle, long timeoutMs) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        synchronized (served) {
-            while (true) {
-                List<String> missing = unserved(bundle.getSymbolicName()).stream().map(DampedService::key).sorted().toList();
-                long left = deadline - System.nanoTime();
-                if (missing.isEmpty() || left <= 0) {
-                    return missing;
-                }
-                if (Registrations.complete(context, bundle)) {
-                    return List.of();
-                }
-                // registered() notifies; the bound only guards against a registration missed in between.
+        while (true) {
+            List<String> missing;
+            synchronized (served) {
+                missing = unserved(bundle.getSymbolicName()).stream().map(DampedService::key).sorted().toList();
+            }
+            long left = deadline - System.nanoTime();
+            if (missing.isEmpty() || left <= 0) {
+                return missing;
+            }
+            // Outside the lock: SCR answers under its own locks, which a registering thread may hold
+            // while it waits for this lock in registered().
+            if (Registrations.complete(context, bundle)) {
+                return List.of();
+            }
+            synchronized (served) {
+                // registered() notifies; the bound also covers a registration between the check and the wait.
                 TimeUnit.NANOSECONDS.timedWait(served, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
             }
         }
@@ -178,14 +183,17 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
      * @return the keys of the proxies removed
      */
     public List<String> dropUnserved(String symbolicName) {
-        List<String> dropped = new java.util.ArrayList<>();
+        List<DampedService> gone;
         synchronized (served) {
-            for (DampedService d : unserved(symbolicName)) {
-                damped.remove(d.key());
-                d.drop();
-                unregisterQuietly(d.registration());
-                dropped.add(d.key());
-            }
+            gone = unserved(symbolicName);
+            gone.forEach(d -> damped.remove(d.key()));
+        }
+        // Outside the lock: unregistering calls the consumers' listeners on this thread.
+        List<String> dropped = new java.util.ArrayList<>();
+        for (DampedService d : gone) {
+            d.drop();
+            unregisterQuietly(d.registration());
+            dropped.add(d.key());
         }
         if (!dropped.isEmpty()) {
             LOG.info("Hotpot: {} no longer registers {}; their proxies are gone", symbolicName, dropped);
@@ -276,15 +284,19 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         String[] classes = (String[]) ref.getProperty(Constants.OBJECTCLASS);
         String interfaces = interfacesKey(classes);
         Map<String, Object> identity = identity(ref);
+        DampedService existing;
         synchronized (served) {
-            DampedService existing = match(bsn, interfaces, identity);
+            existing = match(bsn, interfaces, identity);
             if (existing != null) {
                 existing.target(ref, service, identity);
                 assigned.put(id(ref), existing);
-                updateIfChanged(existing, ref);
                 served.notifyAll();
-                return;
             }
+        }
+        if (existing != null) {
+            // Outside the lock: modifying the proxy's properties calls its consumers' listeners.
+            updateIfChanged(existing, ref);
+            return;
         }
         Class<?>[] types = interfaces(service, classes);
         if (types == null) {

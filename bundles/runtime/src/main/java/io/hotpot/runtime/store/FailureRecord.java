@@ -2,9 +2,7 @@ package io.hotpot.runtime.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -19,11 +17,11 @@ import java.util.Properties;
  */
 public final class FailureRecord {
 
-    private final Path file;
+    private final PropertiesFile file;
 
     /** @param dataDir the node's Hotpot data folder */
     public FailureRecord(Path dataDir) {
-        this.file = dataDir.resolve("failed.properties");
+        this.file = new PropertiesFile(dataDir.resolve("failed.properties"));
     }
 
     /** @return the digest that last failed for that symbolic name, if any */
@@ -53,27 +51,18 @@ public final class FailureRecord {
     }
 
     private Properties read() {
-        Properties p = new Properties();
-        if (Files.exists(file)) {
-            try (var in = Files.newBufferedReader(file)) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + file, e);
-            }
+        try {
+            return file.read();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file.file(), e);
         }
-        return p;
     }
 
     private void write(Properties p) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (var out = Files.newBufferedWriter(tmp)) {
-                p.store(out, "Hotpot: per symbolic name, the SHA-256 of the last artifact that failed on this node");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            file.write(p, "Hotpot: per symbolic name, the SHA-256 of the last artifact that failed on this node");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException("cannot write " + file.file(), e);
         }
     }
 }
