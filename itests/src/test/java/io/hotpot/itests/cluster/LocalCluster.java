@@ -90,16 +90,18 @@ public final class LocalCluster implements AutoCloseable {
         try {
             return console(node).run(command);
         } catch (IllegalStateException e) {
-            diagnose(node, e);
-            throw e;
+            throw new IllegalStateException(e.getMessage() + " (thread dumps, logs and probes: " + diagnose(node, e)
+                    + ")", e);
         }
     }
 
     /**
      * Keeps thread dumps of every node and of the test JVM, each node's log, and the answers of
      * independent SSH clients, beside the failsafe report ({@link NodeDiagnostics}).
+     *
+     * @return the folder they are in
      */
-    public void diagnose(String node, Throwable failure) {
+    public Path diagnose(String node, Throwable failure) {
         Map<String, NodeDiagnostics.Node> all = new java.util.LinkedHashMap<>();
         for (String n : nodes()) {
             try {
@@ -108,7 +110,7 @@ public final class LocalCluster implements AutoCloseable {
                 // A node without a recorded PID or port (never started) has nothing to dump.
             }
         }
-        NodeDiagnostics.collect(node, failure, all);
+        return NodeDiagnostics.collect(node, failure, all).toAbsolutePath();
     }
 
     /** kill -9 of one node's JVM, as a crash would. */

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * own), so a stall can be placed in the node, in the test JVM's SSH client, or in neither.
  *
  * <p>Written to {@code target/failsafe-reports/diagnostics/<time>-<node>/}, beside the failsafe
- * report of the test. Never throws: a diagnosis that fails must not hide the failure it explains.
+ * report of the test, whose failure message names the folder. Never throws, and never writes to
+ * the test JVM's stdout or stderr: a diagnosis that fails must not hide the failure it explains.
  */
 final class NodeDiagnostics {
 
@@ -57,9 +58,13 @@ final class NodeDiagnostics {
                 }
             }
         } catch (Exception | Error e) {
-            System.err.println("diagnosis of " + failed + " incomplete: " + e);
+            // Not to stderr: a stalled stderr may be what is being diagnosed.
+            try {
+                write(dir.resolve("incomplete.txt"), e.toString());
+            } catch (IOException ignored) {
+                // The folder's name in the failure's message is all that is left.
+            }
         }
-        System.err.println("diagnosis of the failed command on " + failed + " in " + dir.toAbsolutePath());
         return dir;
     }
 
