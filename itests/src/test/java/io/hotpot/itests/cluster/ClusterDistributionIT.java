@@ -31,6 +31,7 @@ import static org.junit.Assert.assertTrue;
 public class ClusterDistributionIT {
 
     private static final String LANG3 = "org.apache.commons.lang3";
+    private static final String TEXT = "org.apache.commons.commons-text";
 
     private static RunningCluster cluster;
 
@@ -69,6 +70,24 @@ public class ClusterDistributionIT {
         }
         for (String node : cluster.followers()) {
             cluster.assertKv(node, "1.1.0", 2);
+        }
+    }
+
+    /**
+     * Issue 10, real bundles: commons-text 1.10.0 from Maven Central imports commons-lang3, which no
+     * node has yet. Every node refuses it when it stages the bytes, naming the missing package and
+     * itself; nothing is installed anywhere. (Step 8 sends it again once commons-lang3 runs.)
+     */
+    @Test
+    public void step2b_aBundleWhoseDependencyTheClusterLacksIsRefusedEverywhere() throws Exception {
+        String out = cluster.distribute(Fixtures.jar("commons-text-1.10.0.jar"));
+        assertTrue(out, out.contains("REFUSED: rollout") && out.contains("0/3 nodes run it"));
+        for (String node : cluster.nodes().nodes()) {
+            assertTrue(out, out.contains(node + ": FAILED (REJECTED in phase RESOLVE): " + TEXT + "/1.10.0 would not resolve on "
+                    + node + ", nothing changed: no bundle exports the imported package(s) (osgi.wiring.package="
+                    + "org.apache.commons.lang3)"));
+            String bundles = cluster.run(node, "bundle:list -s -t 0");
+            assertTrue(node + " installed it:\n" + bundles, !bundles.contains(TEXT));
         }
     }
 
@@ -180,5 +199,18 @@ public class ClusterDistributionIT {
         cluster.assertConverged("com.google.guava", "33.4.8.jre", Fixtures.sha256(guava), cluster.nodes().nodes());
         // The runtime still runs on its own copies: the cluster answers and elects as before.
         cluster.awaitReady();
+    }
+
+    /** Issue 10, real bundles: with commons-lang3 on every node, commons-text now goes everywhere, wired to it. */
+    @Test
+    public void step8_theRefusedBundleRunsOnceItsDependencyDoes() throws Exception {
+        Path jar = Fixtures.jar("commons-text-1.10.0.jar");
+        assertOk(cluster.distribute(jar));
+        cluster.assertConverged(TEXT, "1.10.0", Fixtures.sha256(jar), cluster.nodes().nodes());
+        for (String node : cluster.nodes().nodes()) {
+            String wires = cluster.run(node, "bundle:requirements --namespace osgi.wiring.package " + TEXT);
+            assertTrue(node + ": " + wires, wires.contains("osgi.wiring.package; org.apache.commons.lang3 3.14.0 from "
+                    + "org.apache.commons.lang3"));
+        }
     }
 }

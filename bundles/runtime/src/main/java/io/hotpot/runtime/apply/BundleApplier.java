@@ -31,7 +31,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -452,19 +454,42 @@ public final class BundleApplier implements Closeable {
                     "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + e.getMessage(), -1, -1, -1, start);
         }
         CallGate gate = damper.gate(d.symbolicName());
+        // The refresh closure: bundles wired to the running revision, which the refresh restarts.
+        List<Bundle> dependents = context.getBundle(0).adapt(FrameworkWiring.class)
+                .getDependencyClosure(List.of(bundle)).stream()
+                .filter(b -> !b.equals(bundle) && (b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING))
+                .sorted(Comparator.comparing(Bundle::getBundleId)).toList();
         Gated gated = onSwapThread(() -> {
             try {
                 gate.close(timeoutMs);
             } catch (IllegalStateException e) {
                 return new Gated(null, null, e.getMessage());
             }
+            // The dependents' calls are held too, in a fixed order: only this thread closes gates.
+            List<CallGate> closed = new java.util.ArrayList<>();
             Result r;
             CallGate.Pause p;
             try {
-                r = swap(rolloutId, d, jar, bundle, previous, old, oldJar);
-            } finally {
+                for (Bundle dependent : dependents) {
+                    CallGate g = damper.gate(dependent.getSymbolicName());
+                    if (g != gate && !g.isClosedByCurrentThread()) {
+                        g.close(timeoutMs);
+                        closed.add(g);
+                    }
+                }
+                r = swap(rolloutId, d, jar, bundle, previous, old, oldJar, dependents);
+            } catch (IllegalStateException e) {
+                r = null;
+                closed.forEach(CallGate::open);
+                closed.clear();
                 p = gate.open();
+                return new Gated(null, null, e.getMessage());
+            } finally {
+                for (int i = closed.size() - 1; i >= 0; i--) {
+                    closed.get(i).open();
+                }
             }
+            p = gate.open();
             // Services the revision now running no longer registers go, as they would without Hotpot.
             damper.dropUnserved(d.symbolicName());
             return new Gated(r, p, null);
@@ -520,16 +545,19 @@ public final class BundleApplier implements Closeable {
     }
 
     /** Runs with the gate closed, on the swap thread. */
+    /**
+     * Runs with the gates of the bundle and of its active dependents closed, on the swap thread.
+     *
+     * @param activeDependents the bundles of its refresh closure that run now: they must run again,
+     *                         after the update as after a rollback, and those that register a
+     *                         migration service get their state back, whether the refresh restarted them or not
+     */
     private Result swap(String rolloutId, ArtifactDescriptor d, Path jar, Bundle bundle, String previous,
-                        ArtifactDescriptor old, Path oldJar) throws InterruptedException {
+                        ArtifactDescriptor old, Path oldJar, List<Bundle> activeDependents) throws InterruptedException {
         boolean wasActive = bundle.getState() == Bundle.ACTIVE || bundle.getState() == Bundle.STARTING;
-        // The dependents that run now must run again after a rollback, even if the failed refresh stopped them.
-        List<Bundle> activeDependents = context.getBundle(0).adapt(FrameworkWiring.class)
-                .getDependencyClosure(List.of(bundle)).stream()
-                .filter(b -> !b.equals(bundle) && (b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING))
-                .toList();
         PhaseClock clock = new PhaseClock();
         StateSnapshot snapshot = null;
+        Map<Bundle, StateSnapshot> dependentState = new LinkedHashMap<>();
         Optional<ServiceReference<StateMigration>> oldMigration = migrations.find(bundle);
         try {
             if (oldMigration.isPresent()) {
@@ -544,10 +572,26 @@ public final class BundleApplier implements Closeable {
                 }
                 store.saveSnapshot(snapshot);
             }
+            for (Bundle dependent : activeDependents) {
+                Optional<ServiceReference<StateMigration>> m = migrations.find(dependent);
+                if (m.isPresent()) {
+                    StateSnapshot s = migrations.call(m.get(), ApplyPhase.EXPORT, "quiesce() and exportState() of "
+                            + bsnVersion(dependent) + ", which imports from " + d.symbolicName(), x -> {
+                                x.quiesce();
+                                return x.exportState();
+                            });
+                    if (s == null) {
+                        throw new ApplyFailure(ApplyPhase.EXPORT, "exportState() of " + bsnVersion(dependent)
+                                + " returned null", null);
+                    }
+                    dependentState.put(dependent, s);
+                }
+            }
             journal.write(new SwapJournal.Entry(d.symbolicName(), previous, old.sha256(), d.version(), d.sha256(),
                     rolloutId, snapshot != null, "EXPORTED"));
         } catch (ApplyFailure | IOException | RuntimeException e) {
             resumeQuietly(bundle);
+            dependentState.keySet().forEach(this::resumeQuietly);
             return new Result(ApplyOutcome.REJECTED, ApplyPhase.EXPORT, "state export of " + bsnVersion(bundle) + " on "
                     + nodeId + " failed, nothing changed: " + e.getMessage(), -1, null);
         }
@@ -565,6 +609,7 @@ public final class BundleApplier implements Closeable {
                     default -> "DURING_IMPORT";
                 });
             });
+            importDependents(dependentState, ApplyPhase.IMPORT);
             // Still inside the gate: no call has reached the new revision, so going back to the
             // old snapshot after a failed check loses no write.
             String healthy = health.verify(bundle);
@@ -587,6 +632,7 @@ public final class BundleApplier implements Closeable {
                         dependent.start();
                     }
                 }
+                importDependents(dependentState, ApplyPhase.ROLLBACK);
                 return new Result(ApplyOutcome.ROLLED_BACK, phase, cause + "; rolled back to " + previous
                         + (snapshot == null ? "" : " with its state"), stateBytes, old);
             } catch (Exception | LinkageError rollbackFailure) {
@@ -597,6 +643,28 @@ public final class BundleApplier implements Closeable {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
+            }
+        }
+    }
+
+    /**
+     * Hands each dependent its own snapshot back, on whatever revision of it runs now (restarted by
+     * the refresh, or not), and waits until it serves its gated services again.
+     */
+    private void importDependents(Map<Bundle, StateSnapshot> dependentState, ApplyPhase phase)
+            throws ApplyFailure, InterruptedException {
+        for (Map.Entry<Bundle, StateSnapshot> e : dependentState.entrySet()) {
+            Bundle dependent = e.getKey();
+            ServiceReference<StateMigration> ref = migrations.await(dependent);
+            migrations.call(ref, phase, "importState() and resume() of " + bsnVersion(dependent), m -> {
+                m.importState(e.getValue());
+                m.resume();
+                return null;
+            });
+            List<String> missing = damper.awaitServed(dependent, timeoutMs);
+            if (!missing.isEmpty()) {
+                throw new ApplyFailure(ApplyPhase.START, bsnVersion(dependent) + " did not register " + missing
+                        + " again within " + timeoutMs + " ms", null);
             }
         }
     }

@@ -231,4 +231,35 @@ public class SwapFaultsTest {
         assertTrue(osgi.bundle(PROBE + ".fragment").isEmpty());
         assertServes("1.0.0", 5);
     }
+
+    /**
+     * Issue 10 item 4: updating a library restarts, through the refresh, a stateful bundle that
+     * imports it; that bundle keeps its state (exported before, imported after, inside its own gate).
+     */
+    @Test
+    public void aStatefulDependentKeepsItsStateThroughTheRefreshOfItsLibrary() throws Exception {
+        String lib = PROBE + ".lib";
+        java.util.Map<String, String> exporting = java.util.Map.of(
+                org.osgi.framework.Constants.EXPORT_PACKAGE, "io.hotpot.runtime.apply.probe.lib;version=1.0.0");
+        assertEquals(ApplyOutcome.INSTALLED, osgi.apply(osgi.bundle(lib, "1.0.0", exporting,
+                io.hotpot.runtime.apply.probe.lib.LibMarker.class)).outcome());
+        ApplyReport installed = osgi.apply(osgi.bundle(PROBE, "1.0.0", java.util.Map.of(
+                org.osgi.framework.Constants.BUNDLE_ACTIVATOR, io.hotpot.runtime.apply.probe.impl.ProbeActivator.class.getName(),
+                org.osgi.framework.Constants.IMPORT_PACKAGE, "org.osgi.framework,io.hotpot.api.migration,io.hotpot.api.health,"
+                        + "io.hotpot.runtime.apply.probe.api,io.hotpot.runtime.apply.probe.lib",
+                "Probe-Faults", ""), io.hotpot.runtime.apply.probe.impl.ProbeActivator.class));
+        assertEquals(installed.toString(), ApplyOutcome.INSTALLED, installed.outcome());
+        for (int i = 0; i < 5; i++) {
+            osgi.counter().increment();
+        }
+        long started = osgi.bundle(PROBE).orElseThrow().getLastModified();
+
+        ApplyReport r = osgi.apply(osgi.bundle(lib, "2.0.0", java.util.Map.of(org.osgi.framework.Constants.EXPORT_PACKAGE,
+                "io.hotpot.runtime.apply.probe.lib;version=2.0.0"), io.hotpot.runtime.apply.probe.lib.LibMarker.class));
+        assertEquals(r.toString(), ApplyOutcome.UPDATED, r.outcome());
+        assertTrue("the dependent was not refreshed", osgi.context().getBundle(0)
+                .adapt(org.osgi.framework.wiring.FrameworkWiring.class).getRemovalPendingBundles().isEmpty());
+        assertServes("1.0.0", 5);
+        assertFalse("gate of the dependent left closed", osgi.damper.gate(PROBE).isClosed());
+    }
 }
