@@ -3,7 +3,7 @@
 # hotpot-cluster.sh: a local Hotpot cluster on 127.0.0.1, made of N Karaf nodes unpacked from the Hotpot
 # distribution plus one ZooKeeper (StandaloneZooKeeper, a plain Java process), for demos and integration tests.
 #
-#   hotpot-cluster.sh start      [--nodes N] [--dir DIR] [--zookeeper HOST:PORT]
+#   hotpot-cluster.sh start      [--nodes N] [--dir DIR] [--zookeeper HOST:PORT[,HOST:PORT...]]
 #   hotpot-cluster.sh stop       [--dir DIR]
 #   hotpot-cluster.sh status     [--dir DIR]
 #   hotpot-cluster.sh client     [--dir DIR] NODE COMMAND...
@@ -576,7 +576,9 @@ cmd_start() {
 
     trap cleanup_on_failure EXIT
     if [[ -n $EXTERNAL_ZK ]]; then
-        [[ $EXTERNAL_ZK =~ ^[^:]+:[0-9]+$ ]] || die "--zookeeper needs HOST:PORT, got '$EXTERNAL_ZK'"
+        # One server or an ensemble: HOST:PORT[,HOST:PORT...]. Aries discovery takes it as zookeeper.host
+        # (all but the last port) and zookeeper.port, and joins them again into one connect string.
+        [[ $EXTERNAL_ZK =~ ^[^:,]+:[0-9]+(,[^:,]+:[0-9]+)*$ ]] || die "--zookeeper needs HOST:PORT[,HOST:PORT...], got '$EXTERNAL_ZK'"
         ZK_CONNECT=$EXTERNAL_ZK
     else
         start_zookeeper

@@ -156,6 +156,11 @@ public final class HotpotNode {
                 .sessionTimeoutMs(s.sessionTimeoutMs())
                 .connectionTimeoutMs(s.connectionTimeoutMs())
                 .retryPolicy(new ExponentialBackoffRetry(250, 29, 5_000))
+                // Only a lost session ends leadership and membership, not a suspended connection: when
+                // one server of an ensemble dies, clients move to another within their session, and a
+                // leader that stepped down for that would refuse rollouts and churn the election.
+                // A partitioned leader cannot start a rollout anyway: it must record it in ZooKeeper first.
+                .connectionStateErrorPolicy(new org.apache.curator.framework.state.SessionConnectionStateErrorPolicy())
                 .authorization(ZooKeeperCredentials.SCHEME, security.zookeeper().authBytes())
                 .aclProvider(security.zookeeper().aclProvider())
                 .build();

@@ -28,25 +28,49 @@ public final class RunningCluster implements AutoCloseable {
     public static final Duration CONVERGE = Duration.ofSeconds(90);
 
     private final TestingServer zookeeper;
+    private final java.io.Closeable zookeeperServers;
+    private final String connectString;
     private final LocalCluster cluster;
     private String leader;
 
-    private RunningCluster(TestingServer zookeeper, LocalCluster cluster) {
+    private RunningCluster(TestingServer zookeeper, java.io.Closeable zookeeperServers, String connectString,
+                           LocalCluster cluster) {
         this.zookeeper = zookeeper;
+        this.zookeeperServers = zookeeperServers;
+        this.connectString = connectString;
         this.cluster = cluster;
     }
 
     /** Starts ZooKeeper and the nodes, and waits for a leader and for every endpoint. */
     public static RunningCluster start(String name, int nodes) throws Exception {
         TestingServer zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, -1, -1, null, "127.0.0.1"), true);
+        return start(name, nodes, zk, zk, zk.getConnectString());
+    }
+
+    /**
+     * Starts a ZooKeeper ensemble of that many real servers on 127.0.0.1 (Curator's TestingCluster)
+     * and the nodes, connected to all of them; waits for a leader and for every endpoint.
+     */
+    public static RunningCluster startOnEnsemble(String name, int nodes, int servers) throws Exception {
+        List<InstanceSpec> specs = new java.util.ArrayList<>();
+        for (int i = 0; i < servers; i++) {
+            specs.add(new InstanceSpec(null, -1, -1, -1, true, i + 1, -1, -1, null, "127.0.0.1"));
+        }
+        org.apache.curator.test.TestingCluster ensemble = new org.apache.curator.test.TestingCluster(specs);
+        ensemble.start();
+        return start(name, nodes, null, ensemble, ensemble.getConnectString());
+    }
+
+    private static RunningCluster start(String name, int nodes, TestingServer single, java.io.Closeable servers,
+                                        String connect) throws Exception {
         LocalCluster cluster;
         try {
-            cluster = LocalCluster.start(nodes, Path.of(System.getProperty("hotpot.work"), name), zk.getConnectString());
+            cluster = LocalCluster.start(nodes, Path.of(System.getProperty("hotpot.work"), name), connect);
         } catch (Exception | Error e) {
-            zk.close();
+            servers.close();
             throw e;
         }
-        RunningCluster running = new RunningCluster(zk, cluster);
+        RunningCluster running = new RunningCluster(single, servers, connect, cluster);
         try {
             running.awaitReady();
         } catch (Exception | Error e) {
@@ -70,9 +94,25 @@ public final class RunningCluster implements AutoCloseable {
         });
     }
 
-    /** @return the ZooKeeper server, to stop and restart it */
+    /** @return the ZooKeeper server, to stop and restart it (not for a cluster on an ensemble) */
     public TestingServer zookeeper() {
+        if (zookeeper == null) {
+            throw new IllegalStateException("this cluster runs on an ensemble: " + connectString);
+        }
         return zookeeper;
+    }
+
+    /** @return the ZooKeeper ensemble, to kill and restart its servers (only for a cluster on an ensemble) */
+    public org.apache.curator.test.TestingCluster ensemble() {
+        if (!(zookeeperServers instanceof org.apache.curator.test.TestingCluster e)) {
+            throw new IllegalStateException("this cluster runs on one server: " + connectString);
+        }
+        return e;
+    }
+
+    /** @return the ZooKeeper connect string the nodes use */
+    public String connectString() {
+        return connectString;
     }
 
     public LocalCluster nodes() {
@@ -135,7 +175,7 @@ public final class RunningCluster implements AutoCloseable {
      * ACTIVE with exactly those bytes.
      */
     public void assertConverged(String bsn, String version, String sha256, Collection<String> nodes) throws Exception {
-        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString(), cluster.securityFile())) {
+        try (ZooKeeperView zk = new ZooKeeperView(connectString, cluster.securityFile())) {
             Properties desired = zk.read("/hotpot/desired/" + bsn)
                     .orElseThrow(() -> new AssertionError("ZooKeeper holds no desired state of " + bsn));
             assertEquals("desired version in ZooKeeper", version, desired.getProperty("version"));
@@ -153,7 +193,7 @@ public final class RunningCluster implements AutoCloseable {
 
     /** @return the rollout as ZooKeeper records it (status, policy, leader ...), with the steps per node as "step.&lt;node&gt;" */
     public Properties rollout(String rolloutId) throws Exception {
-        try (ZooKeeperView zk = new ZooKeeperView(zookeeper.getConnectString(), cluster.securityFile())) {
+        try (ZooKeeperView zk = new ZooKeeperView(connectString, cluster.securityFile())) {
             Properties p = zk.read("/hotpot/rollouts/" + rolloutId)
                     .orElseThrow(() -> new AssertionError("ZooKeeper holds no rollout " + rolloutId));
             for (String node : zk.children("/hotpot/rollouts/" + rolloutId)) {
@@ -203,7 +243,7 @@ public final class RunningCluster implements AutoCloseable {
         try {
             cluster.close();
         } finally {
-            zookeeper.close();
+            zookeeperServers.close();
         }
     }
 }
