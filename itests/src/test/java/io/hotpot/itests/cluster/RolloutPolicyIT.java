@@ -182,6 +182,6 @@ public class RolloutPolicyIT {
         cluster.assertConverged(KV, "1.2.0", sha12, all);
         cluster.assertKv(victim, "1.2.0", 2);
         String failed = Files.readString(cluster.nodes().home(victim).resolve("data/hotpot/failed.properties"));
-        assertTrue(failed, failed.contains(KV + "=" + Fixtures.sha256(kv122)));
+        assertTrue(failed, failed.contains("died." + KV + "=" + Fixtures.sha256(kv122) + " 1"));
     }
 }

@@ -168,7 +168,7 @@ public final class BundleApplier implements Closeable {
                 if (report.outcome().succeeded()) {
                     failures.clear(expected.symbolicName());
                 } else {
-                    failures.record(expected.symbolicName(), expected.sha256());
+                    failures.failed(expected.symbolicName(), expected.sha256());
                 }
             } catch (java.io.UncheckedIOException e) {
                 LOG.warn("Hotpot: cannot keep the outcome of {} on disk", expected.coordinates(), e);
@@ -200,11 +200,12 @@ public final class BundleApplier implements Closeable {
     }
 
     /**
-     * @return whether the last apply of this symbolic name on this node was of these very bytes and
-     *         failed, or was cut short by the node's death (a record kept across restarts)
+     * @return whether convergence should leave these bytes alone on this node: their last apply here
+     *         failed, or the node died applying them {@link io.hotpot.runtime.store.FailureRecord#DEATHS}
+     *         times in a row (a record kept across restarts)
      */
     public boolean failedBefore(ArtifactDescriptor artifact) {
-        return failures.failed(artifact.symbolicName()).map(artifact.sha256()::equals).orElse(false);
+        return failures.avoid(artifact.symbolicName(), artifact.sha256());
     }
 
     /**
@@ -763,8 +764,8 @@ public final class BundleApplier implements Closeable {
             }
             recordQuietly(inspector.inspect(oldJar.get(), bsn), e.rolloutId());
             if (!e.toSha256().equals(e.fromSha256())) {
-                // The node died while it applied these bytes: perhaps because of them. Not again on its own.
-                failures.record(bsn, e.toSha256());
+                // The node died while it applied these bytes: perhaps because of them. Once more at most, on its own.
+                failures.died(bsn, e.toSha256());
             }
             journal.remove(bsn);
             LOG.warn("Hotpot: node {} recovered {} {} with its state ({}) after its swap to {} was interrupted in phase {}",

@@ -7,15 +7,25 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * What failed on this node, on disk so that it survives the node: per bundle symbolic name, the
- * SHA-256 of the last artifact whose apply failed here, or that was being applied when the node
- * died (found in the swap journal at the next start). Convergence does not apply those bytes again
- * on its own, so a version that kills the JVM cannot crash-loop a node; a rollout decided again
- * (a new ticket) still may. Kept in {@code <data.dir>/failed.properties}, rewritten atomically.
+ * What failed on this node, on disk so that it survives the node, per bundle symbolic name:
+ * <ul>
+ *   <li>{@code failed.<bsn>}: the SHA-256 of the last artifact whose apply failed here (its update,
+ *       resolution, start, state import or health gate reported a failure): convergence does not
+ *       apply those bytes again on its own;</li>
+ *   <li>{@code died.<bsn>}: the SHA-256 of an artifact the node was applying when it died (found in
+ *       the swap journal at the next start) and how many times in a row that happened. A single
+ *       death may have had nothing to do with the bytes (an operator's kill, a machine's reboot), so
+ *       convergence tries them once more; after {@link #DEATHS} deaths it leaves them alone, so a
+ *       version that kills the JVM cannot crash-loop the node.</li>
+ * </ul>
+ * A rollout decided again (a new ticket) still applies them. Kept in {@code <data.dir>/failed.properties}.
  *
  * <p>Thread-safe.
  */
 public final class FailureRecord {
+
+    /** Deaths during the apply of the same bytes after which convergence stops trying them. */
+    public static final int DEATHS = 2;
 
     private final PropertiesFile file;
 
@@ -24,28 +34,46 @@ public final class FailureRecord {
         this.file = new PropertiesFile(dataDir.resolve("failed.properties"));
     }
 
-    /** @return the digest that last failed for that symbolic name, if any */
-    public synchronized Optional<String> failed(String symbolicName) {
-        return Optional.ofNullable(read().getProperty(symbolicName));
+    /** @return whether convergence should leave these bytes of that symbolic name alone on this node */
+    public synchronized boolean avoid(String symbolicName, String sha256) {
+        Properties p = read();
+        if (sha256.equals(p.getProperty("failed." + symbolicName))) {
+            return true;
+        }
+        String[] died = p.getProperty("died." + symbolicName, "").split(" ");
+        return died.length == 2 && died[0].equals(sha256) && Integer.parseInt(died[1]) >= DEATHS;
     }
 
     /**
-     * Records that these bytes failed for that symbolic name.
+     * Records that the apply of these bytes failed here.
      *
      * @throws UncheckedIOException if the record cannot be written
      */
-    public synchronized void record(String symbolicName, String sha256) {
+    public synchronized void failed(String symbolicName, String sha256) {
         Properties p = read();
-        if (!sha256.equals(p.getProperty(symbolicName))) {
-            p.setProperty(symbolicName, sha256);
-            write(p);
-        }
+        p.setProperty("failed." + symbolicName, sha256);
+        write(p);
     }
 
-    /** Forgets the failure of that symbolic name, after a successful apply. */
+    /**
+     * Records that the node died while it applied these bytes, once more.
+     *
+     * @throws UncheckedIOException if the record cannot be written
+     */
+    public synchronized void died(String symbolicName, String sha256) {
+        Properties p = read();
+        String[] died = p.getProperty("died." + symbolicName, "").split(" ");
+        int times = died.length == 2 && died[0].equals(sha256) ? Integer.parseInt(died[1]) + 1 : 1;
+        p.setProperty("died." + symbolicName, sha256 + " " + times);
+        write(p);
+    }
+
+    /** Forgets the failures of that symbolic name, after a successful apply. */
     public synchronized void clear(String symbolicName) {
         Properties p = read();
-        if (p.remove(symbolicName) != null) {
+        boolean changed = p.remove("failed." + symbolicName) != null;
+        changed |= p.remove("died." + symbolicName) != null;
+        if (changed) {
             write(p);
         }
     }
@@ -60,7 +88,7 @@ public final class FailureRecord {
 
     private void write(Properties p) {
         try {
-            file.write(p, "Hotpot: per symbolic name, the SHA-256 of the last artifact that failed on this node");
+            file.write(p, "Hotpot: per symbolic name, what failed on this node (failed.*) and what it died applying (died.*)");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file.file(), e);
         }
