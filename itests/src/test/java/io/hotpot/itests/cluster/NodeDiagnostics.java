@@ -49,6 +49,10 @@ final class NodeDiagnostics {
                 write(dir.resolve(e.getKey() + "-openssh.txt"), run(20, "ssh", "-v", "-o", "BatchMode=yes",
                         "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=10",
                         "-p", Integer.toString(n.sshPort()), "karaf@127.0.0.1", "bundle:list"));
+                // The SSH port's sockets (a LISTEN Recv-Q above 0: connections the node does not accept) and
+                // the JVM's descriptors (its epoll instances and sockets), for a stall inside the node's SSHD.
+                write(dir.resolve(e.getKey() + "-sockets.txt"), run(20, "ss", "-tanpei", "( sport = :" + n.sshPort()
+                        + " or dport = :" + n.sshPort() + " )") + run(20, "ls", "-l", "/proc/" + n.pid() + "/fd"));
                 write(dir.resolve(e.getKey() + "-bin-client.txt"), run(40, "bash", "-c",
                         "echo 'bundle:list -s' | '" + n.home().resolve("bin/client") + "' -b -u karaf -p karaf -a "
                                 + n.sshPort() + " -h 127.0.0.1"));
