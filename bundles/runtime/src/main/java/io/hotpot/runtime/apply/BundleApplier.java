@@ -460,41 +460,8 @@ public final class BundleApplier implements Closeable {
                 .getDependencyClosure(List.of(bundle)).stream()
                 .filter(b -> !b.equals(bundle) && (b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING))
                 .sorted(Comparator.comparing(Bundle::getBundleId)).toList();
-        Gated gated = onSwapThread(() -> {
-            try {
-                gate.close(timeoutMs);
-            } catch (IllegalStateException e) {
-                return new Gated(null, null, e.getMessage());
-            }
-            // The dependents' calls are held too, in a fixed order: only this thread closes gates.
-            List<CallGate> closed = new java.util.ArrayList<>();
-            Result r;
-            CallGate.Pause p;
-            try {
-                for (Bundle dependent : dependents) {
-                    CallGate g = damper.gate(dependent.getSymbolicName());
-                    if (g != gate && !g.isClosedByCurrentThread()) {
-                        g.close(timeoutMs);
-                        closed.add(g);
-                    }
-                }
-                r = swap(rolloutId, d, jar, bundle, previous, old, oldJar, dependents);
-            } catch (IllegalStateException e) {
-                r = null;
-                closed.forEach(CallGate::open);
-                closed.clear();
-                p = gate.open();
-                return new Gated(null, null, e.getMessage());
-            } finally {
-                for (int i = closed.size() - 1; i >= 0; i--) {
-                    closed.get(i).open();
-                }
-            }
-            p = gate.open();
-            // Services the revision now running no longer registers go, as they would without Hotpot.
-            damper.dropUnserved(d.symbolicName());
-            return new Gated(r, p, null);
-        });
+        Gated gated = onSwapThread(() -> gatedSwap(gate, dependents,
+                () -> swap(rolloutId, d, jar, bundle, previous, old, oldJar, dependents), d.symbolicName()));
         if (gated.refused() != null) {
             return report(d, ApplyOutcome.REJECTED, previous, bundle, ApplyPhase.EXPORT,
                     "refusing to update " + d.symbolicName() + " on " + nodeId + ": " + gated.refused(), -1, -1, -1, start);
@@ -513,6 +480,53 @@ public final class BundleApplier implements Closeable {
         }
         return report(d, result.outcome(), previous, bundle, result.phase(), result.message(), result.stateBytes(),
                 pause.closedNanos() / 1000, pause.heldCalls(), start);
+    }
+
+    /** The swap proper, run once every gate is closed. */
+    private interface GatedPart {
+        Result run() throws InterruptedException;
+    }
+
+    /**
+     * Closes the bundle's gate, then its dependents' in a fixed order (only the swap thread closes
+     * gates), runs the swap, and opens every gate it closed whatever happens, the bundle's last.
+     */
+    private Gated gatedSwap(CallGate gate, List<Bundle> dependents, GatedPart part, String symbolicName)
+            throws InterruptedException {
+        List<CallGate> closed = new java.util.ArrayList<>();
+        Result result = null;
+        String refused = null;
+        CallGate.Pause pause = null;
+        try {
+            try {
+                gate.close(timeoutMs);
+                closed.add(gate);
+                for (Bundle dependent : dependents) {
+                    CallGate g = damper.gate(dependent.getSymbolicName());
+                    if (!g.isClosedByCurrentThread()) {
+                        g.close(timeoutMs);
+                        closed.add(g);
+                    }
+                }
+            } catch (IllegalStateException e) {
+                refused = e.getMessage();
+            }
+            if (refused == null) {
+                result = part.run();
+            }
+        } finally {
+            for (int i = closed.size() - 1; i >= 0; i--) {
+                CallGate.Pause p = closed.get(i).open();
+                if (closed.get(i) == gate) {
+                    pause = p;
+                }
+            }
+        }
+        if (result != null) {
+            // Services the revision now running no longer registers go, as they would without Hotpot.
+            damper.dropUnserved(symbolicName);
+        }
+        return new Gated(result, pause, refused);
     }
 
     /** What the gated part of a swap ended with: a result and its pause, or why the gate did not close. */
