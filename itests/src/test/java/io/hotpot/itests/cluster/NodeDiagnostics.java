@@ -26,6 +26,20 @@ final class NodeDiagnostics {
 
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("HHmmss-SSS");
 
+    /** bash -c script, arguments PID and SSH port: the listener's descriptor, every epoll instance, every poller. */
+    private static final String EPOLL = String.join("\n",
+            "pid=$1; port=$2",
+            "ino=$(ss -tlnHe \"( sport = :$port )\" | grep -o 'ino:[0-9]*' | head -n 1 | cut -d: -f2)",
+            "echo \"SSH listener: port $port, socket inode $ino\"",
+            "for f in /proc/$pid/fd/*; do l=$(readlink \"$f\"); n=${f##*/}",
+            "  [[ $l == \"socket:[$ino]\" ]] && echo \"SSH listener: fd $n\"",
+            "  [[ $l == 'anon_inode:[eventpoll]' ]] && { echo \"== epoll instance fd $n\"; cat /proc/$pid/fdinfo/$n; }",
+            "done",
+            "echo '== threads in epoll_wait/epoll_pwait (syscall 232/281/441; first argument is the epoll fd)'",
+            "for t in /proc/$pid/task/*; do read -r nr a1 rest < \"$t/syscall\" 2>/dev/null || continue",
+            "  case $nr in 232|281|441) echo \"tid ${t##*/} ($(cat \"$t/comm\")): syscall $nr epfd $((a1))\";; esac",
+            "done");
+
     private NodeDiagnostics() {
     }
 
@@ -53,12 +67,21 @@ final class NodeDiagnostics {
                 // the JVM's descriptors (its epoll instances and sockets), for a stall inside the node's SSHD.
                 write(dir.resolve(e.getKey() + "-sockets.txt"), run(20, "ss", "-tanpei", "( sport = :" + n.sshPort()
                         + " or dport = :" + n.sshPort() + " )") + run(20, "ls", "-l", "/proc/" + n.pid() + "/fd"));
+                // Which epoll instance each poller thread waits in, and whether the SSH listener is in it and
+                // armed (fdinfo "events: 40000001", EPOLLONESHOT|EPOLLIN) or fired and not re-armed (40000000):
+                // this tells a lost wakeup from an accept that Java never asked for again.
+                write(dir.resolve(e.getKey() + "-epoll.txt"), run(20, "bash", "-c", EPOLL, "epoll",
+                        Long.toString(n.pid()), Integer.toString(n.sshPort())));
+                write(dir.resolve(e.getKey() + "-nio2.txt"), nio2State(n.pid(), dir.resolve(e.getKey() + "-nio2.txt")));
                 write(dir.resolve(e.getKey() + "-bin-client.txt"), run(40, "bash", "-c",
                         "echo 'bundle:list -s' | '" + n.home().resolve("bin/client") + "' -b -u karaf -p karaf -a "
                                 + n.sshPort() + " -h 127.0.0.1"));
-                Path log = n.home().resolve("data/log/karaf.log");
-                if (Files.exists(log)) {
-                    Files.copy(log, dir.resolve(e.getKey() + "-karaf.log"));
+                // karaf.out is the node's stdout and stderr: where the JDK prints what kills a poller thread.
+                for (String name : List.of("karaf.log", "karaf.out")) {
+                    Path log = n.home().resolve(name.equals("karaf.log") ? "data/log/karaf.log" : name);
+                    if (Files.exists(log)) {
+                        Files.copy(log, dir.resolve(e.getKey() + "-" + name));
+                    }
                 }
             }
         } catch (Exception | Error e) {
@@ -74,6 +97,35 @@ final class NodeDiagnostics {
 
     /** A node as the diagnosis needs it. */
     record Node(long pid, int sshPort, Path home) {
+    }
+
+    /**
+     * What the node's JDK holds about its NIO.2 channels ({@link AcceptStateAgent}), loaded through the
+     * attach API in a thread of its own so that a node that does not answer cannot hold the diagnosis.
+     */
+    private static String nio2State(long pid, Path file) {
+        java.util.concurrent.atomic.AtomicReference<String> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+                try {
+                    vm.loadAgent(AcceptStateAgent.jar().toString(), file.toAbsolutePath().toString());
+                } finally {
+                    vm.detach();
+                }
+                result.set(Files.exists(file) ? Files.readString(file) : "the agent wrote nothing");
+            } catch (Exception | Error e) {
+                result.set("could not load the agent: " + e);
+            }
+        }, "hotpot-diagnostics-attach");
+        t.setDaemon(true);
+        t.start();
+        try {
+            t.join(20_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return result.get() != null ? result.get() : "the agent did not answer within 20 s";
     }
 
     private static String ownThreads() {
