@@ -45,7 +45,16 @@ public final class AcceptStateAgent {
                 out.append("poller ").append(t.getName()).append(" (").append(t.getState()).append(") port ")
                         .append(port.getClass().getName()).append(" epfd ").append(field(port, "epfd"))
                         .append(" queue ").append(field(port, "queue")).append('\n');
-                Map<?, ?> channels = (Map<?, ?>) field(port, "fdToChannel");
+                // A copy under the port's own lock: its pollers and channels change the map meanwhile.
+                java.util.concurrent.locks.Lock lock =
+                        ((java.util.concurrent.locks.ReadWriteLock) field(port, "fdToChannelLock")).readLock();
+                Map<?, ?> channels;
+                lock.lock();
+                try {
+                    channels = new java.util.HashMap<>((Map<?, ?>) field(port, "fdToChannel"));
+                } finally {
+                    lock.unlock();
+                }
                 for (Map.Entry<?, ?> e : channels.entrySet()) {
                     Object ch = e.getValue();
                     out.append("  fd ").append(e.getKey()).append(": ").append(ch.getClass().getSimpleName());

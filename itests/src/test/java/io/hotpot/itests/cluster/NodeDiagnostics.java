@@ -68,19 +68,18 @@ final class NodeDiagnostics {
                 write(dir.resolve(e.getKey() + "-sockets.txt"), run(20, "ss", "-tanpei", "( sport = :" + n.sshPort()
                         + " or dport = :" + n.sshPort() + " )") + run(20, "ls", "-l", "/proc/" + n.pid() + "/fd"));
                 // Which epoll instance each poller thread waits in, and whether the SSH listener is in it and
-                // armed (fdinfo "events: 40000001", EPOLLONESHOT|EPOLLIN) or fired and not re-armed (40000000):
+                // armed (fdinfo "events: 40000019", EPOLLONESHOT|EPOLLIN|EPOLLERR|EPOLLHUP) or fired and not re-armed (40000000):
                 // this tells a lost wakeup from an accept that Java never asked for again.
                 write(dir.resolve(e.getKey() + "-epoll.txt"), run(20, "bash", "-c", EPOLL, "epoll",
                         Long.toString(n.pid()), Integer.toString(n.sshPort())));
-                write(dir.resolve(e.getKey() + "-nio2.txt"), nio2State(n.pid(), dir.resolve(e.getKey() + "-nio2.txt")));
+                nio2State(n.pid(), dir.resolve(e.getKey() + "-nio2.txt"));
                 write(dir.resolve(e.getKey() + "-bin-client.txt"), run(40, "bash", "-c",
                         "echo 'bundle:list -s' | '" + n.home().resolve("bin/client") + "' -b -u karaf -p karaf -a "
                                 + n.sshPort() + " -h 127.0.0.1"));
                 // karaf.out is the node's stdout and stderr: where the JDK prints what kills a poller thread.
-                for (String name : List.of("karaf.log", "karaf.out")) {
-                    Path log = n.home().resolve(name.equals("karaf.log") ? "data/log/karaf.log" : name);
+                for (Path log : List.of(n.home().resolve("data/log/karaf.log"), n.home().resolve("karaf.out"))) {
                     if (Files.exists(log)) {
-                        Files.copy(log, dir.resolve(e.getKey() + "-" + name));
+                        Files.copy(log, dir.resolve(e.getKey() + "-" + log.getFileName()));
                     }
                 }
             }
@@ -100,22 +99,27 @@ final class NodeDiagnostics {
     }
 
     /**
-     * What the node's JDK holds about its NIO.2 channels ({@link AcceptStateAgent}), loaded through the
-     * attach API in a thread of its own so that a node that does not answer cannot hold the diagnosis.
+     * Writes to {@code file} what the node's JDK holds about its NIO.2 channels ({@link AcceptStateAgent}
+     * writes it), loaded through the attach API in a thread of its own so that a node that does not
+     * answer cannot hold the diagnosis; writes why not instead, to {@code file}.error.
      */
-    private static String nio2State(long pid, Path file) {
-        java.util.concurrent.atomic.AtomicReference<String> result = new java.util.concurrent.atomic.AtomicReference<>();
+    private static void nio2State(long pid, Path file) throws IOException {
+        java.util.concurrent.atomic.AtomicReference<String> failure = new java.util.concurrent.atomic.AtomicReference<>();
         Thread t = new Thread(() -> {
             try {
-                com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+                Path jar = AcceptStateAgent.jar();
                 try {
-                    vm.loadAgent(AcceptStateAgent.jar().toString(), file.toAbsolutePath().toString());
+                    com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(pid));
+                    try {
+                        vm.loadAgent(jar.toString(), file.toAbsolutePath().toString());
+                    } finally {
+                        vm.detach();
+                    }
                 } finally {
-                    vm.detach();
+                    Files.deleteIfExists(jar);
                 }
-                result.set(Files.exists(file) ? Files.readString(file) : "the agent wrote nothing");
             } catch (Exception | Error e) {
-                result.set("could not load the agent: " + e);
+                failure.set("could not load the agent: " + e);
             }
         }, "hotpot-diagnostics-attach");
         t.setDaemon(true);
@@ -125,7 +129,12 @@ final class NodeDiagnostics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return result.get() != null ? result.get() : "the agent did not answer within 20 s";
+        if (t.isAlive()) {
+            failure.set("the agent did not answer within 20 s");
+        }
+        if (failure.get() != null) {
+            write(file.resolveSibling(file.getFileName() + ".error"), failure.get());
+        }
     }
 
     private static String ownThreads() {

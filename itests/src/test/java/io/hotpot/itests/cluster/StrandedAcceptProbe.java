@@ -92,10 +92,10 @@ public final class StrandedAcceptProbe {
         AtomicLong answered = new AtomicLong();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         Thread[] threads = new Thread[clients];
-        int[] stalled = {0};
+        java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
         for (int i = 0; i < clients; i++) {
             threads[i] = new Thread(() -> {
-                while (System.nanoTime() < end && stalled[0] == 0) {
+                while (System.nanoTime() < end && !stalled.get()) {
                     try (Socket s = new Socket()) {
                         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                         s.setSoTimeout(5000);
@@ -108,9 +108,7 @@ public final class StrandedAcceptProbe {
                         }
                         answered.incrementAndGet();
                     } catch (SocketTimeoutException e) {
-                        synchronized (stalled) {
-                            stalled[0] = 1;
-                        }
+                        stalled.set(true);
                     } catch (Exception e) {
                         // a reset by the server's close: the next connection
                     }
@@ -121,9 +119,9 @@ public final class StrandedAcceptProbe {
         for (Thread t : threads) {
             t.join();
         }
-        System.out.println((stalled[0] == 1 ? "STALLED" : "OK") + " after " + answered.get() + " answered connections"
+        System.out.println((stalled.get() ? "STALLED" : "OK") + " after " + answered.get() + " answered connections"
                 + " (sun.nio.ch.internalThreadPoolSize=" + System.getProperty("sun.nio.ch.internalThreadPoolSize", "default 1") + ")");
-        System.exit(stalled[0]);
+        System.exit(stalled.get() ? 1 : 0);
     }
 
     private static void close(AsynchronousSocketChannel socket) {
