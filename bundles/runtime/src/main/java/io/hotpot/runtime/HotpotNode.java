@@ -47,6 +47,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
@@ -73,7 +74,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link ClusterAdmin}, local, for the {@code hot:*} commands;</li>
  *   <li>the {@code deploy/} trigger, a FileInstall {@link ArtifactInstaller}.</li>
  * </ul>
- * A configuration change deactivates this instance and activates a new one.
+ * <p>A change of PID {@code io.hotpot.node} ({@link #modified}) rebuilds the node's parts with the
+ * new settings but keeps its {@link ServiceDamper}: the gates and the proxies that consumers and
+ * Aries RSA hold stay registered, so no consumer rebinds to a managed bundle's own, ungated service,
+ * and a swap in progress finishes behind its gate first. Only a new {@code node.id} or
+ * {@code data.dir}, which make it another node, re-create them. A change of {@code io.hotpot.security}
+ * re-creates the whole component (its {@link NodeSecurity} reference is static).
+ *
+ * <p>SCR calls the constructor, {@link #modified} and {@link #deactivate} one at a time; the fields
+ * they change are read by no other thread.
  */
 @Component(immediate = true, configurationPid = "io.hotpot.node", configurationPolicy = ConfigurationPolicy.OPTIONAL,
         service = {})
@@ -89,8 +98,13 @@ public final class HotpotNode {
     /** Above Karaf's deployers (wrap, features, kar) and FileInstall's built-in bundle handling. */
     private static final int DEPLOY_RANKING = 1000;
 
+    private final BundleContext context;
+    private final NodeSecurity nodeSecurity;
     private final Deque<Closeable> parts = new ArrayDeque<>();
-    private final List<ServiceRegistration<?>> registrations;
+    /** Outlives a reconfiguration: consumers keep their proxies, and a swap its gate. */
+    private ServiceDamper damper;
+    private NodeSettings settings;
+    private List<ServiceRegistration<?>> registrations = List.of();
 
     /**
      * @throws Exception if the configuration is invalid or the data folder cannot be created;
@@ -101,19 +115,82 @@ public final class HotpotNode {
     @Activate
     public HotpotNode(BundleContext context, NodeConfiguration config, @Reference NodeSecurity nodeSecurity)
             throws Exception {
+        this.context = context;
+        this.nodeSecurity = nodeSecurity;
+        NodeSettings s = settingsOf(config);
         try {
-            registrations = activate(context, config, nodeSecurity);
+            start(s);
         } catch (Exception | Error e) {
             LOG.error("Hotpot: node activation failed; closing what it opened", e);
-            closeParts();
+            stop(true);
             throw e;
         }
     }
 
-    private List<ServiceRegistration<?>> activate(BundleContext context, NodeConfiguration config,
-                                                  NodeSecurity nodeSecurity) throws Exception {
-        NodeSettings s = NodeSettings.from(config, context.getProperty("karaf.name"),
-                context.getProperty("karaf.base"), context.getProperty("karaf.data"));
+    /**
+     * Applies a new configuration of PID {@code io.hotpot.node}: returns once the node runs on it.
+     * Unpublishes the node's own services, closes its parts (waiting for a swap in progress to end,
+     * see {@link BundleApplier#finishSwaps}) and builds them again on the new settings, keeping the gates and
+     * proxies unless {@code node.id} or {@code data.dir} changed. A configuration with an unusable
+     * value is refused with an error naming the key, and the node keeps running on its current one.
+     * If the node cannot start again on the new settings, it logs why and stays stopped until the
+     * next configuration change or a restart of the bundle.
+     */
+    @Modified
+    public void modified(NodeConfiguration config) {
+        NodeSettings next;
+        try {
+            next = settingsOf(config);
+        } catch (IllegalArgumentException e) {
+            LOG.error("Hotpot: node {}: the new configuration of io.hotpot.node is refused, the node keeps running "
+                    + "on its current one: {}", settings == null ? "?" : settings.nodeId(), e.getMessage());
+            return;
+        }
+        if (next.equals(settings)) {
+            return;
+        }
+        boolean sameNode = settings != null && next.nodeId().equals(settings.nodeId())
+                && next.dataDir().equals(settings.dataDir());
+        LOG.info("Hotpot: node {} reconfigured; {}", next.nodeId(), sameNode
+                ? "its gates and proxies stay registered while its parts start again"
+                : "node.id or data.dir changed: it starts as a new node, with new gates and proxies");
+        stop(!sameNode);
+        try {
+            start(next);
+        } catch (Exception | Error e) {
+            LOG.error("Hotpot: node {} could not start again on its new configuration and is stopped", next.nodeId(), e);
+            stop(true);
+        }
+    }
+
+    /** Unpublishes the services, then closes the parts in reverse order of creation, the gates last. */
+    @Deactivate
+    public void deactivate() {
+        stop(true);
+    }
+
+    private NodeSettings settingsOf(NodeConfiguration config) {
+        return NodeSettings.from(config, context.getProperty("karaf.name"), context.getProperty("karaf.base"),
+                context.getProperty("karaf.data"));
+    }
+
+    private void start(NodeSettings s) throws Exception {
+        registrations = activate(s);
+        settings = s;
+    }
+
+    private void stop(boolean withGates) {
+        registrations.forEach(HotpotNode::unregisterQuietly);
+        registrations = List.of();
+        closeParts();
+        settings = null;
+        if (withGates && damper != null) {
+            damper.close();
+            damper = null;
+        }
+    }
+
+    private List<ServiceRegistration<?>> activate(NodeSettings s) throws Exception {
         String id = s.nodeId();
         SecuritySettings security = nodeSecurity.settings();
         security.requireFits(s.chunkSizeBytes());
@@ -126,7 +203,12 @@ public final class HotpotNode {
         BundleClaimGuard claims = new BundleClaimGuard(systemBundlesStartLevel(context),
                 frameworkBundles::named, bsn -> store.applied(bsn).isPresent(), securityLog);
         ArtifactInspector inspector = new ArtifactInspector(s.artifactMaxBytes(), Optional.of(claims));
-        ServiceDamper damper = own(new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs()));
+        boolean newGates = damper == null;
+        if (newGates) {
+            damper = new ServiceDamper(context, BundleApplier.managedIn(store), id, s.gateWaitMs());
+        } else {
+            damper.waitMs(s.gateWaitMs());
+        }
         FaultPoints faults = new FaultPoints(s.dataDir());
         BundleApplier applier = own(new BundleApplier(id, context, store, new SwapJournal(s.dataDir()), inspector,
                 damper, faults, s.migrationTimeoutMs(), s.healthTimeoutMs(), frameworkBundles::isRuntimePart,
@@ -145,11 +227,21 @@ public final class HotpotNode {
         }, "hotpot-recovery");
         recovery.setDaemon(true);
         recovery.start();
-        own(recovery::interrupt);
+        own(() -> {
+            // Joined, so that the recovery of a reconfigured node never runs beside this one.
+            recovery.interrupt();
+            try {
+                recovery.join(s.migrationTimeoutMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         if (!gatesClosed.await(s.migrationTimeoutMs(), TimeUnit.MILLISECONDS)) {
             LOG.warn("Hotpot: recovery did not close its gates within {} ms", s.migrationTimeoutMs());
         }
-        damper.start();
+        if (newGates) {
+            damper.start();
+        }
 
         CuratorFramework curator = CuratorFrameworkFactory.builder()
                 .connectString(s.zookeeperConnect())
@@ -215,16 +307,12 @@ public final class HotpotNode {
             registered.add(r);
         }
         convergence.start();
+        // Closed first: a swap in progress ends while the node is still a member with its endpoint, so
+        // a reconfiguration does not make the leader take the node for lost in the middle of its swap.
+        own(applier::finishSwaps);
         LOG.info("Hotpot: node {} started (ZooKeeper {}{}, data {}, deploy {})", id, s.zookeeperConnect(),
                 s.zookeeperRoot(), s.dataDir(), s.deployDir());
         return List.copyOf(registered);
-    }
-
-    /** Unpublishes the services, then closes the parts in reverse order of creation. */
-    @Deactivate
-    public void deactivate() {
-        registrations.forEach(HotpotNode::unregisterQuietly);
-        closeParts();
     }
 
     private static void unregisterQuietly(ServiceRegistration<?> r) {

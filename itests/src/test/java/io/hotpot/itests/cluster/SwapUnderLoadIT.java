@@ -2,22 +2,33 @@ package io.hotpot.itests.cluster;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.FixMethodOrder;
 import org.junit.Test;
+import org.junit.runners.MethodSorters;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
+import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 /**
  * The hot swap under load: while clients call the KV store on every follower, locally and through
  * Aries RSA from another node, checking every read against the last write, the cluster swaps the
  * store from 1.0.0 to 1.1.0, back to 1.0.0, and to 1.1.0 again. No call may fail, no acknowledged
- * write may be lost, and every follower ends on 1.1.0 with every entry in the new shape.
+ * write may be lost, and every follower ends on 1.1.0 with every entry in the new shape. First, a
+ * follower is reconfigured under the same load: it keeps its gates and proxies, and the swap after
+ * it is guarded.
  */
+@FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class SwapUnderLoadIT {
+
+    private static final String KV_API = "io.hotpot.examples.kv.KeyValueStore";
 
     private static RunningCluster cluster;
 
@@ -33,6 +44,45 @@ public class SwapUnderLoadIT {
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    /**
+     * Issue 9, item 5: a change of {@code io.hotpot.node} used to deactivate the node, which took its
+     * proxies away (consumers rebound to the store's own service, remote clients lost their endpoint)
+     * and left the next swap unguarded. The proxy must stay the same registration, and neither the
+     * reconfiguration nor the swap after it may fail a call.
+     */
+    @Test
+    public void aReconfiguredFollowerKeepsItsGatesAndProxies() throws Exception {
+        String f = cluster.followers().get(0);
+        List<Long> proxies = cluster.gatedServiceIds(f, KV_API);
+        assertFalse(f + " has no proxy of " + KV_API, proxies.isEmpty());
+        int starts = starts(f);
+        try (Loads loads = new Loads(cluster, 20, 2, "reconfigure")) {
+            Thread.sleep(3_000);
+            cluster.run(f, "config:property-set -p io.hotpot.node call.timeout.ms 9000");
+            await(f + " runs again on its new configuration").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> starts(f) > starts);
+            Thread.sleep(2_000);
+            String out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
+            System.out.println(out);
+            assertOk(out);
+            for (Map<String, String> row : ConsoleTable.parse(out)) {
+                assertEquals(out, "UPDATED", row.get("Outcome"));
+            }
+            loads.assertClean("across a reconfiguration of " + f + " and a swap");
+        }
+        assertEquals(f + " keeps the same proxy registrations across its reconfiguration", proxies,
+                cluster.gatedServiceIds(f, KV_API));
+        String sha = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
+        cluster.assertConverged(KV, "1.1.0", sha, cluster.nodes().nodes());
+        cluster.assertKv(f, "1.1.0", 2);
+        // The next test starts from 1.0.0.
+        assertOk(cluster.distribute(Fixtures.jar("kv-1.0.0.jar")));
+    }
+
+    private static int starts(String node) throws Exception {
+        return cluster.nodes().log(node).split("Hotpot: node " + node + " started", -1).length - 1;
     }
 
     @Test

@@ -103,6 +103,11 @@ public final class BundleApplier implements Closeable {
     private final ImportCheck importCheck;
     private final HealthGate health;
     private final long timeoutMs;
+    /**
+     * How many migration timeouts {@link #close} waits for a swap in progress: a swap makes at most
+     * this many bounded waits (export, service, import, serve, health, and a rollback's own).
+     */
+    static final int CLOSE_WAIT_TIMEOUTS = 8;
     private final java.util.function.Predicate<Bundle> runtimePart;
     private final io.hotpot.runtime.store.FailureRecord failures;
     /** Where the gated part of each swap runs: never interrupted by the caller, see the class comment. */
@@ -317,10 +322,31 @@ public final class BundleApplier implements Closeable {
         }
     }
 
-    @Override
-    public void close() {
+    /**
+     * Lets a swap in progress finish, and starts no other. Returns once that swap has ended (its
+     * gate open again, its journal entry gone) or after {@link #CLOSE_WAIT_TIMEOUTS} migration
+     * timeouts: a node reconfigured meanwhile must not start its recovery on a journal entry that a
+     * live swap still owns, and a stopping runtime must not pull its classes from under the swap.
+     * A swap that outlives the wait goes on, and the next start recovers it from its journal.
+     * Idempotent; later calls to apply are refused.
+     */
+    public void finishSwaps() {
         // A swap in progress finishes: its thread is not interrupted, only no new one starts.
         swapThread.shutdown();
+        try {
+            if (!swapThread.awaitTermination(CLOSE_WAIT_TIMEOUTS * timeoutMs, TimeUnit.MILLISECONDS)) {
+                LOG.warn("Hotpot: node {}: a swap still runs {} ms after the node began to close", nodeId,
+                        CLOSE_WAIT_TIMEOUTS * timeoutMs);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@link #finishSwaps}, then ends the migration calls' threads. */
+    @Override
+    public void close() {
+        finishSwaps();
         migrations.close();
     }
 

@@ -2,6 +2,7 @@ package io.hotpot.runtime.gate;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -17,7 +18,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class CallGate {
 
     private final String name;
-    private final long waitMs;
+    private final LongSupplier waitMs;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong timedOut = new AtomicLong();
@@ -31,11 +32,24 @@ public final class CallGate {
      * @throws IllegalArgumentException if waitMs is not positive
      */
     public CallGate(String name, long waitMs) {
+        this(name, positive(waitMs));
+    }
+
+    /**
+     * @param name   what the gate guards, for error messages (a bundle symbolic name)
+     * @param waitMs how long a call may wait for the gate, in milliseconds, read when the call
+     *               arrives: a node reconfigured with another {@code gate.wait.ms} keeps its gates
+     */
+    public CallGate(String name, LongSupplier waitMs) {
+        this.name = java.util.Objects.requireNonNull(name, "name");
+        this.waitMs = java.util.Objects.requireNonNull(waitMs, "waitMs");
+    }
+
+    private static LongSupplier positive(long waitMs) {
         if (waitMs <= 0) {
             throw new IllegalArgumentException("waitMs must be > 0: " + waitMs);
         }
-        this.name = name;
-        this.waitMs = waitMs;
+        return () -> waitMs;
     }
 
     /**
@@ -47,12 +61,13 @@ public final class CallGate {
     public void enter() {
         boolean wasClosed = closed;
         long start = System.nanoTime();
+        long wait = waitMs.getAsLong();
         try {
             // The timed tryLock honours fairness; the untimed one would barge past a waiting swap.
-            if (!lock.readLock().tryLock(waitMs, TimeUnit.MILLISECONDS)) {
+            if (!lock.readLock().tryLock(wait, TimeUnit.MILLISECONDS)) {
                 timedOut.incrementAndGet();
                 throw new IllegalStateException("Hotpot: " + name + " is being swapped and the call waited more than "
-                        + "gate.wait.ms=" + waitMs + " ms; it was not executed");
+                        + "gate.wait.ms=" + wait + " ms; it was not executed");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

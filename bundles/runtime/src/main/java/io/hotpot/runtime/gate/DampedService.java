@@ -22,7 +22,7 @@ final class DampedService implements InvocationHandler {
     // What a consumer could filter on, as the last target registered it: the first rule of matching.
     private volatile java.util.Map<String, Object> identity = java.util.Map.of();
     private final CallGate gate;
-    private final long waitMs;
+    private final java.util.function.LongSupplier waitMs;
     private final Object lock = new Object();
     // Read on every call without the lock; written under it, with a notify for waiting calls.
     private volatile Object target;
@@ -34,7 +34,8 @@ final class DampedService implements InvocationHandler {
      * @param interfaces the sorted, comma-joined {@code objectClass} of the service
      * @param sequence   the order in which the proxies of the damper were made, the rule for ties
      */
-    DampedService(String key, String bundleName, String interfaces, long sequence, CallGate gate, long waitMs) {
+    DampedService(String key, String bundleName, String interfaces, long sequence, CallGate gate,
+                  java.util.function.LongSupplier waitMs) {
         this.key = key;
         this.bundleName = bundleName;
         this.interfaces = interfaces;
@@ -139,7 +140,8 @@ final class DampedService implements InvocationHandler {
             return current;
         }
         synchronized (lock) {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+            long wait = waitMs.getAsLong();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(wait);
             while (target == null) {
                 if (dropped) {
                     throw new IllegalStateException("Hotpot: the new version of bundle " + bundleName
@@ -148,7 +150,7 @@ final class DampedService implements InvocationHandler {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new IllegalStateException("Hotpot: bundle " + bundleName + " registered no " + key
-                            + " within gate.wait.ms=" + waitMs + " ms");
+                            + " within gate.wait.ms=" + wait + " ms");
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
             }

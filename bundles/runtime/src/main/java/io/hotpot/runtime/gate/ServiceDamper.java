@@ -85,7 +85,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
     private final BundleContext context;
     private final Predicate<Bundle> managed;
     private final String nodeId;
-    private final long waitMs;
+    private volatile long waitMs;
     private final Map<String, CallGate> gates = new ConcurrentHashMap<>();
     /** Service id of a hidden registration of a managed bundle → that bundle's symbolic name. */
     private final Map<Long, String> hidden = new ConcurrentHashMap<>();
@@ -107,7 +107,26 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         this.context = context;
         this.managed = managed;
         this.nodeId = nodeId;
-        this.waitMs = waitMs;
+        this.waitMs = requirePositive(waitMs);
+    }
+
+    /**
+     * Changes how long calls wait for a gate or a service ({@code gate.wait.ms}), for the calls that
+     * arrive from now on; the gates and proxies stay as they are, so a reconfigured node keeps
+     * serving its consumers through the same registrations.
+     *
+     * @param waitMs milliseconds, at least 1
+     * @throws IllegalArgumentException if waitMs is not positive
+     */
+    public void waitMs(long waitMs) {
+        this.waitMs = requirePositive(waitMs);
+    }
+
+    private static long requirePositive(long waitMs) {
+        if (waitMs <= 0) {
+            throw new IllegalArgumentException("gate.wait.ms must be > 0: " + waitMs);
+        }
+        return waitMs;
     }
 
     /**
@@ -137,7 +156,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
 
     /** @return the gate of a bundle symbolic name, created on first use */
     public CallGate gate(String symbolicName) {
-        return gates.computeIfAbsent(symbolicName, n -> new CallGate(n, waitMs));
+        return gates.computeIfAbsent(symbolicName, n -> new CallGate(n, () -> this.waitMs));
     }
 
     /**
@@ -309,7 +328,7 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         }
         long sequence = proxies.incrementAndGet();
         DampedService d = new DampedService(bsn + "|" + interfaces + "|" + sequence, bsn, interfaces, sequence,
-                gate(bsn), waitMs);
+                gate(bsn), () -> this.waitMs);
         d.target(ref, service, identity);
         Object proxy = Proxy.newProxyInstance(types[0].getClassLoader(), types, d);
         synchronized (served) {
