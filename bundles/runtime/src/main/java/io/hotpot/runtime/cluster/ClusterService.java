@@ -114,8 +114,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         this.log = log;
         this.fetcher = fetcher;
         this.issuer = issuer;
-        this.executor = new RolloutExecutor(settings.nodeId(), leadership, directory, local, issuer, pusher, state, log,
-                fetcher, faults, settings.endpointWaitMs(), settings.applyTimeoutMs());
+        this.executor = new RolloutExecutor(settings.nodeId(), leadership, membership::members, directory, local, issuer,
+                pusher, state, log, fetcher, faults, settings.endpointWaitMs(), settings.applyTimeoutMs());
     }
 
     @Override

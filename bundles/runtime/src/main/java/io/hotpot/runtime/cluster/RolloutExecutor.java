@@ -56,8 +56,12 @@ final class RolloutExecutor implements Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutExecutor.class);
 
+    /** How often a pending call's node is checked for membership. */
+    private static final long MEMBER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     private final String nodeId;
     private final Leadership leadership;
+    private final java.util.concurrent.Callable<List<String>> members;
     private final FollowerDirectory directory;
     private final FollowerEndpoint local;
     private final TicketIssuer issuer;
@@ -75,14 +79,19 @@ final class RolloutExecutor implements Closeable {
     });
 
     /**
-     * @param local  this node's own endpoint: the leader applies through the same checks as any node
-     * @param issuer signs the tickets that return updated nodes when a rollout halts
+     * @param members the cluster's members now (one ZooKeeper read; throws if ZooKeeper cannot be reached):
+     *                a node whose call is pending and that is no longer a member has lost its session,
+     *                and is not waited for until apply.timeout.ms
+     * @param local   this node's own endpoint: the leader applies through the same checks as any node
+     * @param issuer  signs the tickets that return updated nodes when a rollout halts
      */
-    RolloutExecutor(String nodeId, Leadership leadership, FollowerDirectory directory, FollowerEndpoint local,
+    RolloutExecutor(String nodeId, Leadership leadership, java.util.concurrent.Callable<List<String>> members,
+                    FollowerDirectory directory, FollowerEndpoint local,
                     TicketIssuer issuer, ChunkedPusher pusher, ClusterState state, RolloutLog log,
                     ArtifactFetcher fetcher, FaultPoints faults, long endpointWaitMs, long applyTimeoutMs) {
         this.nodeId = nodeId;
         this.leadership = leadership;
+        this.members = members;
         this.directory = directory;
         this.local = local;
         this.issuer = issuer;
@@ -299,17 +308,26 @@ final class RolloutExecutor implements Closeable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(applyTimeoutMs);
         boolean interrupted = false;
         for (Map.Entry<String, Future<ApplyReport>> e : futures.entrySet()) {
-            while (!reports.containsKey(e.getKey())) {
+            String id = e.getKey();
+            while (!reports.containsKey(id)) {
+                long left = deadline - System.nanoTime();
                 try {
-                    reports.put(e.getKey(), e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                    reports.put(id, e.getValue().get(Math.max(0, Math.min(left, MEMBER_POLL_NANOS)), TimeUnit.NANOSECONDS));
                 } catch (InterruptedException ex) {
                     interrupted = true;
-                } catch (TimeoutException | ExecutionException ex) {
-                    // The local apply is not cut short by this (its swap ignores interrupts); a remote call's thread is freed.
-                    e.getValue().cancel(true);
-                    reports.put(e.getKey(), ApplyReport.unreachable(e.getKey(), artifact, ApplyPhase.CONNECT, e.getKey()
-                            + " did not " + what + " " + artifact.coordinates() + " within apply.timeout.ms="
-                            + applyTimeoutMs + ": " + ex, applyTimeoutMs));
+                } catch (TimeoutException ex) {
+                    if (left <= 0) {
+                        reports.put(id, abandon(e.getValue(), artifact, id, id + " did not " + what + " "
+                                + artifact.coordinates() + " within apply.timeout.ms=" + applyTimeoutMs + ": " + ex));
+                    } else if (!id.equals(nodeId) && leftTheCluster(id)) {
+                        // A node cut off from ZooKeeper for a session timeout is no member any more: a call
+                        // to it hangs on a connection nobody answers (a partition drops, it does not refuse).
+                        reports.put(id, abandon(e.getValue(), artifact, id, id + " left the cluster (its ZooKeeper "
+                                + "session ended) before it answered the " + what + " of " + artifact.coordinates()));
+                    }
+                } catch (ExecutionException ex) {
+                    reports.put(id, abandon(e.getValue(), artifact, id, id + " did not " + what + " "
+                            + artifact.coordinates() + ": " + ex));
                 }
             }
         }
@@ -317,6 +335,21 @@ final class RolloutExecutor implements Closeable {
             Thread.currentThread().interrupt();
         }
         return reports;
+    }
+
+    private ApplyReport abandon(Future<ApplyReport> call, ArtifactDescriptor artifact, String node, String why) {
+        // The local apply is not cut short by this (its swap ignores interrupts); a remote call's thread is freed.
+        call.cancel(true);
+        return ApplyReport.unreachable(node, artifact, ApplyPhase.CONNECT, why, applyTimeoutMs);
+    }
+
+    /** @return whether ZooKeeper, as this node reads it now, no longer lists the node; false if it cannot be read */
+    private boolean leftTheCluster(String id) {
+        try {
+            return !members.call().contains(id);
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** Writes a finished rollout until ZooKeeper takes it, every second, for at most ten minutes. */
