@@ -157,6 +157,23 @@ public final class RunningCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * @return the service ids of the node's own Hotpot proxies ({@code hotpot.gated}, not imported
+     *         through RSA) for that interface, as Karaf's {@code service:list} shows them, in order
+     */
+    public List<Long> gatedServiceIds(String node, String objectClass) {
+        String out = cluster.run(node, "service:list " + objectClass);
+        List<Long> ids = new java.util.ArrayList<>();
+        for (String block : out.split("\\R\\s*\\R")) {
+            Matcher id = Pattern.compile("(?m)^ service\\.id = (\\d+)").matcher(block);
+            if (block.contains(" hotpot.gated = ") && !block.contains(" service.imported") && id.find()) {
+                ids.add(Long.parseLong(id.group(1)));
+            }
+        }
+        java.util.Collections.sort(ids);
+        return ids;
+    }
+
     /** The node's own console reports the bundle ACTIVE at that version with exactly those bytes. */
     public void assertRuns(String node, String bsn, String version, String sha256) {
         String status = cluster.run(node, "hot:status -d " + bsn);
@@ -167,6 +184,16 @@ public final class RunningCluster implements AutoCloseable {
         if (sha256 != null) {
             assertEquals(node + "\n" + status, sha256, row.get("SHA-256"));
         }
+        assertNothingRemovalPending(node);
+    }
+
+    /**
+     * The node's framework holds no revision pending removal (FrameworkWiring.getRemovalPendingBundles(),
+     * through {@code hot:wiring}): every swap refreshed what it replaced, so no old class loader lives on.
+     */
+    public void assertNothingRemovalPending(String node) {
+        String wiring = cluster.run(node, "hot:wiring");
+        assertTrue(node + ": hot:wiring\n" + wiring, wiring.contains("Removal pending: none"));
     }
 
     /**

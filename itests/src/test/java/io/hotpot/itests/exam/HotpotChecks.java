@@ -46,7 +46,8 @@ final class HotpotChecks {
             "org.apache.aries.rsa.provider.fastbin",
             "org.apache.aries.rsa.discovery.zookeeper");
 
-    static final List<String> COMMANDS = List.of("hot:distribute", "hot:status", "hot:nodes", "hot:history");
+    static final List<String> COMMANDS = List.of("hot:distribute", "hot:rollback", "hot:status", "hot:nodes",
+            "hot:history", "hot:wiring");
 
     /** DS component name of the runtime's composition root (the class name: no explicit name is set). */
     static final String NODE_COMPONENT = "io.hotpot.runtime.HotpotNode";
@@ -93,7 +94,7 @@ final class HotpotChecks {
         });
     }
 
-    /** The four hot:* commands are registered with the Karaf console. */
+    /** The hot:* commands are registered with the Karaf console. */
     static void assertCommandsRegistered(KarafShell shell) {
         await("hot:* commands registered", () -> {
             Set<String> known = shell.commands();
