@@ -213,4 +213,35 @@ public class ClusterDistributionIT {
                     + "org.apache.commons.lang3"));
         }
     }
+
+    /**
+     * Issue 10 item 3, on real bundles: netty's epoll transport (a library, upgraded 4.1.113 → 4.1.118
+     * on top of the runtime's netty) and its native fragment, which is refused before anything is
+     * touched on any node, naming its host and why; the host keeps its version, bytes and wiring.
+     */
+    @Test
+    public void step9_aFragmentIsRefusedBeforeAnythingIsTouchedAndItsHostKeepsRunning() throws Exception {
+        String epoll = "io.netty.transport-classes-epoll";
+        Path host = null;
+        for (String version : new String[]{"4.1.113.Final", "4.1.118.Final"}) {
+            host = Fixtures.jar("netty-transport-classes-epoll-" + version + ".jar");
+            assertOk(cluster.distribute(host));
+            cluster.assertConverged(epoll, version, Fixtures.sha256(host), cluster.nodes().nodes());
+        }
+        String out = cluster.distribute(Fixtures.jar("netty-transport-native-epoll-4.1.113.Final-linux-x86_64.jar"));
+        System.out.println(out);
+        String verdict = out.lines().filter(l -> l.startsWith("REFUSED: rollout")).findFirst()
+                .orElseThrow(() -> new AssertionError("no REFUSED verdict:\n" + out));
+        assertTrue(verdict, verdict.contains("0/3 nodes run it"));
+        for (String node : cluster.followers()) {
+            assertTrue(node + " names the fragment's host:\n" + out, out.lines().anyMatch(l -> l.startsWith(node + ": ")
+                    && l.contains("is a fragment of " + epoll) && l.contains("nothing changed")));
+        }
+        for (String node : cluster.nodes().nodes()) {
+            String bundles = cluster.run(node, "bundle:list -s -t 0");
+            assertTrue(node + " installed nothing of the fragment:\n" + bundles,
+                    bundles.lines().noneMatch(l -> l.contains("io.netty.transport-native-epoll")));
+        }
+        cluster.assertConverged(epoll, "4.1.118.Final", Fixtures.sha256(host), cluster.nodes().nodes());
+    }
 }
