@@ -416,7 +416,10 @@ public class HostileRolloutIT {
 
     @Test
     public void case9BundlesClaimingProtectedNamesAreRefused() throws Exception {
-        for (String bsn : List.of("io.hotpot.runtime", "org.apache.karaf.shell.core")) {
+        // Issue 11 item 6: Aries RSA's fastbin provider carries every remote call; the runtime is not
+        // wired to it, but a signed ticket must not replace it.
+        for (String bsn : List.of("io.hotpot.runtime", "org.apache.karaf.shell.core",
+                "org.apache.aries.rsa.provider.fastbin")) {
             Path jar = claimant(bsn);
             ArtifactDescriptor claimed = descriptor(jar);
 

@@ -15,7 +15,7 @@ import java.util.function.Predicate;
  * never replace:
  * <ul>
  *   <li>the system bundle;</li>
- *   <li>Hotpot's own bundles;</li>
+ *   <li>Hotpot's own bundles, and Aries RSA's, which carry every remote call and endpoint;</li>
  *   <li>a bundle Hotpot's runtime is wired to (Curator, ZooKeeper, Aries RSA, Jackson, Guava ...)
  *       by a version that runs now: the framework cannot install one symbolic name and version
  *       twice, and replacing it would replace what Hotpot runs on;</li>

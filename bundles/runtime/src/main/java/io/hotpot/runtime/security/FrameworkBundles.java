@@ -19,7 +19,10 @@ import java.util.Set;
  * The framework's bundles as {@link BundleClaimGuard} sees them. A bundle is a part of Hotpot if
  * Hotpot's runtime bundle is wired to it, directly or through other bundles (the runtime's
  * dependency closure: Hotpot's API, Curator, ZooKeeper, Guava, ...), or if it is one of Hotpot's
- * own bundles ({@link #HOTPOT_BUNDLES}), which the runtime is not wired to.
+ * own bundles ({@link #HOTPOT_BUNDLES}), or one of Aries RSA's ({@link #REMOTE_SERVICES_PREFIX}): the
+ * runtime is wired to neither, but the node's security rests on both (the fastbin provider, the
+ * topology manager and the discovery carry every remote call and endpoint), so a signed ticket must
+ * not replace them either.
  * Thread-safe: every call reads the framework's current state.
  */
 public final class FrameworkBundles {
@@ -27,6 +30,9 @@ public final class FrameworkBundles {
     /** The symbolic names of the bundles Hotpot is made of. */
     public static final Set<String> HOTPOT_BUNDLES =
             Set.of("io.hotpot.api", "io.hotpot.runtime", "io.hotpot.shell", "io.hotpot.zookeeper.server");
+
+    /** The symbolic names of Aries RSA's bundles begin with this. */
+    public static final String REMOTE_SERVICES_PREFIX = "org.apache.aries.rsa.";
 
     private final BundleContext context;
 
@@ -47,7 +53,7 @@ public final class FrameworkBundles {
                 hotpot = hotpotClosure();
             }
             BundleStartLevel level = b.adapt(BundleStartLevel.class);
-            boolean own = HOTPOT_BUNDLES.contains(symbolicName);
+            boolean own = isOwn(symbolicName);
             boolean part = hotpot.containsKey(b.getBundleId()) || own;
             Bundle requirer = own ? null : hotpot.get(b.getBundleId());
             found.add(new InstalledBundle(b.getBundleId(), symbolicName, b.getVersion().toString(), b.getLocation(),
@@ -62,8 +68,14 @@ public final class FrameworkBundles {
      *         closure), at a location Hotpot did not install: a bundle Hotpot must never update
      */
     public boolean isRuntimePart(Bundle bundle) {
-        return !bundle.getLocation().startsWith("hotpot:") && (HOTPOT_BUNDLES.contains(bundle.getSymbolicName())
+        return !bundle.getLocation().startsWith("hotpot:") && (isOwn(bundle.getSymbolicName())
                 || hotpotClosure().containsKey(bundle.getBundleId()));
+    }
+
+    /** @return whether the name is one of Hotpot's bundles or of Aries RSA's */
+    private static boolean isOwn(String symbolicName) {
+        return symbolicName != null
+                && (HOTPOT_BUNDLES.contains(symbolicName) || symbolicName.startsWith(REMOTE_SERVICES_PREFIX));
     }
 
     /** @return the bundles Hotpot's runtime is wired to, directly or not, each with the bundle that requires it */
