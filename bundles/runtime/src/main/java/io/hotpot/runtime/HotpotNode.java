@@ -103,6 +103,11 @@ public final class HotpotNode {
     private final Deque<Closeable> parts = new ArrayDeque<>();
     /** Outlives a reconfiguration: consumers keep their proxies, and a swap its gate. */
     private ServiceDamper damper;
+    /**
+     * Outlives a reconfiguration too: closing it rejects every fastbin stream, so a remote call
+     * arriving while the node's parts start again would fail.
+     */
+    private FastbinCallFilter rsaFilter;
     private NodeSettings settings;
     private List<ServiceRegistration<?>> registrations = List.of();
 
@@ -163,15 +168,21 @@ public final class HotpotNode {
         }
     }
 
-    /** Unpublishes the services, then closes the parts in reverse order of creation, the gates last. */
+    /**
+     * Unpublishes the services, then closes the parts in reverse order of creation, the gates and
+     * the fastbin filter last.
+     */
     @Deactivate
     public void deactivate() {
         stop(true);
     }
 
+    /** @throws IllegalArgumentException naming the key whose value is unusable */
     private NodeSettings settingsOf(NodeConfiguration config) {
-        return NodeSettings.from(config, context.getProperty("karaf.name"), context.getProperty("karaf.base"),
+        NodeSettings s = NodeSettings.from(config, context.getProperty("karaf.name"), context.getProperty("karaf.base"),
                 context.getProperty("karaf.data"));
+        nodeSecurity.settings().requireFits(s.chunkSizeBytes());
+        return s;
     }
 
     private void start(NodeSettings s) throws Exception {
@@ -179,24 +190,34 @@ public final class HotpotNode {
         settings = s;
     }
 
-    private void stop(boolean withGates) {
+    /** @param whole also the gates and the fastbin filter, which a reconfiguration keeps */
+    private void stop(boolean whole) {
         registrations.forEach(HotpotNode::unregisterQuietly);
         registrations = List.of();
         closeParts();
         settings = null;
-        if (withGates && damper != null) {
-            damper.close();
-            damper = null;
+        if (whole) {
+            if (damper != null) {
+                damper.close();
+                damper = null;
+            }
+            if (rsaFilter != null) {
+                rsaFilter.close();
+                rsaFilter = null;
+            }
         }
     }
 
     private List<ServiceRegistration<?>> activate(NodeSettings s) throws Exception {
         String id = s.nodeId();
         SecuritySettings security = nodeSecurity.settings();
-        security.requireFits(s.chunkSizeBytes());
         SecurityLog securityLog = new SecurityLog(id);
-        own(FastbinCallFilter.install(new RemoteCallPolicy(security.rsaAllowedClasses(), security.rsaMessageMaxBytes(),
-                RSA_MAX_DEPTH, RSA_MAX_REFERENCES, (what, why) -> securityLog.refused(what, "a fastbin remote call", why))));
+        if (rsaFilter == null) {
+            // Its policy rests on io.hotpot.security and the node id, which a reconfiguration keeps.
+            rsaFilter = FastbinCallFilter.install(new RemoteCallPolicy(security.rsaAllowedClasses(),
+                    security.rsaMessageMaxBytes(), RSA_MAX_DEPTH, RSA_MAX_REFERENCES,
+                    (what, why) -> securityLog.refused(what, "a fastbin remote call", why)));
+        }
 
         ArtifactStore store = new ArtifactStore(s.dataDir(), s.keptVersions());
         FrameworkBundles frameworkBundles = new FrameworkBundles(context);
