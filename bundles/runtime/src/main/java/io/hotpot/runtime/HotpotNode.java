@@ -9,6 +9,7 @@ import io.hotpot.runtime.cluster.ArtifactFetcher;
 import io.hotpot.runtime.cluster.ClusterService;
 import io.hotpot.runtime.cluster.ClusterState;
 import io.hotpot.runtime.cluster.Convergence;
+import io.hotpot.runtime.cluster.DiscoveryRepair;
 import io.hotpot.runtime.cluster.FollowerDirectory;
 import io.hotpot.runtime.cluster.Leadership;
 import io.hotpot.runtime.cluster.Membership;
@@ -311,6 +312,7 @@ public final class HotpotNode {
         directory.start();
         membership.start();
         leadership.start();
+        own(new DiscoveryRepair(curator, context, id, () -> System.nanoTime() / 1_000_000)).start();
 
         Dictionary<String, Object> exported = new Hashtable<>();
         exported.put("service.exported.interfaces", FollowerService.class.getName());

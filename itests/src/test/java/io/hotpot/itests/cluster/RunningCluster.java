@@ -218,6 +218,28 @@ public final class RunningCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Each node's follower endpoint is published in ZooKeeper, where Aries RSA's discovery keeps
+     * the endpoints ({@code /osgi/service_registry}), as the test's own client reads it: a node that
+     * starts now would import every other one. (A node's console may still call an endpoint that is
+     * no longer published, through an import made before.)
+     *
+     * @return the nodes whose endpoint is missing, empty if none
+     */
+    public List<String> unpublishedEndpoints() throws Exception {
+        List<String> missing = new java.util.ArrayList<>(cluster.nodes());
+        try (ZooKeeperView zk = new ZooKeeperView(connectString, cluster.securityFile())) {
+            for (String endpoint : zk.children("/osgi/service_registry")) {
+                String xml = zk.text("/osgi/service_registry/" + endpoint).orElse("");
+                if (xml.contains("io.hotpot.api.FollowerService")) {
+                    missing.removeIf(n -> xml.matches("(?s).*name=\"hotpot\\.node\\.id\"[^>]*value=\"" + n + "\".*")
+                            || xml.matches("(?s).*name=\"hotpot\\.node\\.id\"[^>]*>\\s*(<value>)?\\s*" + n + "\\s*<.*"));
+                }
+            }
+        }
+        return missing;
+    }
+
     /** @return the rollout as ZooKeeper records it (status, policy, leader ...), with the steps per node as "step.&lt;node&gt;" */
     public Properties rollout(String rolloutId) throws Exception {
         try (ZooKeeperView zk = new ZooKeeperView(connectString, cluster.securityFile())) {

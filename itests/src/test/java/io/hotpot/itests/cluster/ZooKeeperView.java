@@ -54,6 +54,15 @@ final class ZooKeeperView implements AutoCloseable {
         }
     }
 
+    /** @return the znode's data as UTF-8 text, or empty if there is no such znode */
+    Optional<String> text(String path) throws Exception {
+        try {
+            return Optional.of(new String(zk.getData(path, false, null), StandardCharsets.UTF_8));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** @return the children of a znode, empty if it does not exist */
     java.util.List<String> children(String path) throws Exception {
         try {
