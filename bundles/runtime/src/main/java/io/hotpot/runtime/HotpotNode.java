@@ -312,7 +312,8 @@ public final class HotpotNode {
         directory.start();
         membership.start();
         leadership.start();
-        own(new DiscoveryRepair(curator, context, id, () -> System.nanoTime() / 1_000_000)).start();
+        own(new DiscoveryRepair(curator, context, id, () -> System.nanoTime() / 1_000_000,
+                () -> DiscoveryRepair.discoverySessions(context))).start();
 
         Dictionary<String, Object> exported = new Hashtable<>();
         exported.put("service.exported.interfaces", FollowerService.class.getName());

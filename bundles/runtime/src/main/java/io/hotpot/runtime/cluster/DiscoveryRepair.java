@@ -7,18 +7,25 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -32,8 +39,10 @@ import java.util.regex.Pattern;
  *
  * <p>After each reconnection of Hotpot's own session, and every {@link #PERIOD_MS} ms, this reads
  * {@code /osgi/service_registry}: if no endpoint there is this node's {@link FollowerService}
- * ({@link FollowerService#NODE_ID_PROPERTY}) twice in a row, {@link #CONFIRM_MS} ms apart, while
- * Hotpot is connected, it restarts the discovery bundle (transiently): the framework then
+ * ({@link FollowerService#NODE_ID_PROPERTY}) owned by a live session of the discovery (an
+ * ephemeral znode of an expired session is still there for a while after ZooKeeper returns, and
+ * then goes), twice in a row, {@link #CONFIRM_MS} ms apart, while Hotpot is connected, it restarts
+ * the discovery bundle (transiently): the framework then
  * unregisters every service it registered, leaked ones included, and a fresh {@code ClientManager}
  * publishes every exported endpoint again. At most once per {@link #MIN_REPAIR_INTERVAL_MS} ms.
  * While the discovery restarts, this node's own imports of the other nodes' services go and come back.
@@ -48,7 +57,7 @@ public final class DiscoveryRepair implements Closeable {
     static final String REGISTRY = "/osgi/service_registry";
     /** How long after a reconnection the first check runs: Aries publishes again within about a second. */
     static final long FIRST_CHECK_MS = 1_500;
-    static final long CONFIRM_MS = 1_000;
+    static final long CONFIRM_MS = 2_000;
     static final long PERIOD_MS = 10_000;
     static final long MIN_REPAIR_INTERVAL_MS = 30_000;
     /** No periodic check in the node's first seconds: its endpoint is exported once RSA's provider is up. */
@@ -66,6 +75,7 @@ public final class DiscoveryRepair implements Closeable {
     private final BundleContext context;
     private final String nodeId;
     private final LongSupplier clock;
+    private final Supplier<Set<Long>> discoverySessions;
     private final Pattern ownEndpoint;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hotpot-discovery-repair");
@@ -85,12 +95,16 @@ public final class DiscoveryRepair implements Closeable {
      * @param context the runtime bundle's context, to find and restart the discovery bundle
      * @param nodeId  this node's id, as its {@link FollowerService} endpoint carries it
      * @param clock   milliseconds, monotonic
+     * @param discoverySessions the ids of the discovery's connected ZooKeeper sessions now
+     *                          ({@link #discoverySessions(BundleContext)}); empty if it has none
      */
-    public DiscoveryRepair(CuratorFramework curator, BundleContext context, String nodeId, LongSupplier clock) {
+    public DiscoveryRepair(CuratorFramework curator, BundleContext context, String nodeId, LongSupplier clock,
+                           Supplier<Set<Long>> discoverySessions) {
         this.curator = Objects.requireNonNull(curator, "curator");
         this.context = Objects.requireNonNull(context, "context");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.discoverySessions = Objects.requireNonNull(discoverySessions, "discoverySessions");
         // The RSA endpoint description XML: <property name="hotpot.node.id" value="node2"/>, or with a <value> element.
         String name = Pattern.quote(FollowerService.NODE_ID_PROPERTY);
         String id = Pattern.quote(nodeId);
@@ -149,25 +163,58 @@ public final class DiscoveryRepair implements Closeable {
         repair();
     }
 
-    /** @return whether ZooKeeper holds an endpoint of this node's follower service */
+    /**
+     * @return whether ZooKeeper holds an endpoint of this node's follower service, owned by one of
+     *         the discovery's connected sessions
+     */
     boolean published() throws Exception {
         if (curator.checkExists().forPath(REGISTRY) == null) {
             return false;
         }
+        Set<Long> live = discoverySessions.get();
         List<String> endpoints = curator.getChildren().forPath(REGISTRY);
         for (String endpoint : endpoints) {
             byte[] data;
+            Stat stat = new Stat();
             try {
-                data = curator.getData().forPath(REGISTRY + "/" + endpoint);
+                data = curator.getData().storingStatIn(stat).forPath(REGISTRY + "/" + endpoint);
             } catch (org.apache.zookeeper.KeeperException.NoNodeException gone) {
                 continue;
             }
             String xml = data == null ? "" : new String(data, StandardCharsets.UTF_8);
-            if (xml.contains(FollowerService.class.getName()) && ownEndpoint.matcher(xml).find()) {
+            if (xml.contains(FollowerService.class.getName()) && ownEndpoint.matcher(xml).find()
+                    && live.contains(stat.getEphemeralOwner())) {
                 return true;
             }
         }
         return false;
+    }
+
+    /**
+     * @param context any bundle's context
+     * @return the session ids of the {@code ZooKeeper} clients that the discovery bundle registered
+     *         as services and that are connected now
+     */
+    public static Set<Long> discoverySessions(BundleContext context) {
+        Set<Long> sessions = new HashSet<>();
+        try {
+            for (ServiceReference<ZooKeeper> ref : context.getServiceReferences(ZooKeeper.class, null)) {
+                if (ref.getBundle() == null || !DISCOVERY_BUNDLE.equals(ref.getBundle().getSymbolicName())) {
+                    continue;
+                }
+                ZooKeeper zk = context.getService(ref);
+                try {
+                    if (zk != null && zk.getState() == ZooKeeper.States.CONNECTED) {
+                        sessions.add(zk.getSessionId());
+                    }
+                } finally {
+                    context.ungetService(ref);
+                }
+            }
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            LOG.debug("Hotpot: cannot read the discovery's ZooKeeper services", e);
+        }
+        return sessions;
     }
 
     private void repair() {

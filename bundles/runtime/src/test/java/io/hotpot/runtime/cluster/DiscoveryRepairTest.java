@@ -18,7 +18,7 @@ import static org.junit.Assert.assertTrue;
 
 /**
  * How {@link DiscoveryRepair} tells that this node's endpoint is published, against a real
- * ZooKeeper server and endpoint descriptions in the XML that Aries RSA's discovery writes
+ * ZooKeeper server, ephemeral znodes of a given session, and endpoint descriptions in the XML that Aries RSA's discovery writes
  * ({@code EndpointDescriptionParserImpl}: a String property is {@code <property name=".." value=".."/>}).
  * The restart of the discovery bundle itself is exercised by {@code ZooKeeperOutageIT} on real nodes.
  */
@@ -32,6 +32,7 @@ public class DiscoveryRepairTest {
         zk = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, -1, -1, null, "127.0.0.1"), true);
         curator = CuratorFrameworkFactory.newClient(zk.getConnectString(), 5000, 5000, new RetryOneTime(100));
         curator.start();
+        curator.blockUntilConnected();
     }
 
     @After
@@ -42,8 +43,14 @@ public class DiscoveryRepairTest {
 
     @Test
     public void onlyAFollowerEndpointOfThisNodeCounts() throws Exception {
-        DiscoveryRepair node2 = new DiscoveryRepair(curator, unusedContext(), "node2", System::currentTimeMillis);
-        DiscoveryRepair node1 = new DiscoveryRepair(curator, unusedContext(), "node1", System::currentTimeMillis);
+        // The endpoints are the test client's ephemeral znodes, as the discovery's are its own session's.
+        long session = curator.getZookeeperClient().getZooKeeper().getSessionId();
+        DiscoveryRepair node2 = new DiscoveryRepair(curator, unusedContext(), "node2", System::currentTimeMillis,
+                () -> java.util.Set.of(session));
+        DiscoveryRepair node1 = new DiscoveryRepair(curator, unusedContext(), "node1", System::currentTimeMillis,
+                () -> java.util.Set.of(session));
+        DiscoveryRepair expired = new DiscoveryRepair(curator, unusedContext(), "node2", System::currentTimeMillis,
+                () -> java.util.Set.of(session + 1));
         assertFalse("no registry yet", node2.published());
 
         publish("e-1", endpoint("io.examples.Other", "node2"));
@@ -54,11 +61,13 @@ public class DiscoveryRepairTest {
         publish("e-3", endpoint("io.hotpot.api.FollowerService", "node2"));
         assertTrue(node2.published());
         assertFalse(node1.published());
+        assertFalse("an endpoint of a session the discovery no longer has goes when that session expires",
+                expired.published());
     }
 
     private void publish(String id, String xml) throws Exception {
-        curator.create().creatingParentsIfNeeded().forPath(DiscoveryRepair.REGISTRY + "/" + id,
-                xml.getBytes(StandardCharsets.UTF_8));
+        curator.create().creatingParentContainersIfNeeded().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+                .forPath(DiscoveryRepair.REGISTRY + "/" + id, xml.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String endpoint(String objectClass, String nodeId) {
