@@ -58,27 +58,30 @@ public class SwapUnderLoadIT {
         List<Long> proxies = cluster.gatedServiceIds(f, KV_API);
         assertFalse(f + " has no proxy of " + KV_API, proxies.isEmpty());
         int starts = starts(f);
-        try (Loads loads = new Loads(cluster, 20, 2, "reconfigure")) {
-            Thread.sleep(3_000);
-            cluster.run(f, "config:property-set -p io.hotpot.node call.timeout.ms 9000");
-            await(f + " runs again on its new configuration").atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(500)).until(() -> starts(f) > starts);
-            Thread.sleep(2_000);
-            String out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
-            System.out.println(out);
-            assertOk(out);
-            for (Map<String, String> row : ConsoleTable.parse(out)) {
-                assertEquals(out, "UPDATED", row.get("Outcome"));
+        try {
+            try (Loads loads = new Loads(cluster, 20, 2, "reconfigure")) {
+                Thread.sleep(3_000);
+                cluster.run(f, "config:property-set -p io.hotpot.node call.timeout.ms 9000");
+                await(f + " runs again on its new configuration").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500)).until(() -> starts(f) > starts);
+                Thread.sleep(2_000);
+                String out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
+                System.out.println(out);
+                assertOk(out);
+                for (Map<String, String> row : ConsoleTable.parse(out)) {
+                    assertEquals(out, "UPDATED", row.get("Outcome"));
+                }
+                loads.assertClean("across a reconfiguration of " + f + " and a swap");
             }
-            loads.assertClean("across a reconfiguration of " + f + " and a swap");
+            assertEquals(f + " keeps the same proxy registrations across its reconfiguration", proxies,
+                    cluster.gatedServiceIds(f, KV_API));
+            String sha = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
+            cluster.assertConverged(KV, "1.1.0", sha, cluster.nodes().nodes());
+            cluster.assertKv(f, "1.1.0", 2);
+        } finally {
+            // The next test starts from 1.0.0, whatever happened here.
+            assertOk(cluster.distribute(Fixtures.jar("kv-1.0.0.jar")));
         }
-        assertEquals(f + " keeps the same proxy registrations across its reconfiguration", proxies,
-                cluster.gatedServiceIds(f, KV_API));
-        String sha = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
-        cluster.assertConverged(KV, "1.1.0", sha, cluster.nodes().nodes());
-        cluster.assertKv(f, "1.1.0", 2);
-        // The next test starts from 1.0.0.
-        assertOk(cluster.distribute(Fixtures.jar("kv-1.0.0.jar")));
     }
 
     private static int starts(String node) throws Exception {
