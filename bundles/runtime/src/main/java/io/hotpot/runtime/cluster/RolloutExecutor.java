@@ -305,7 +305,8 @@ final class RolloutExecutor implements Closeable {
     private Map<String, ApplyReport> collect(Map<String, Future<ApplyReport>> futures, ArtifactDescriptor artifact,
                                              String what) {
         Map<String, ApplyReport> reports = new LinkedHashMap<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(applyTimeoutMs);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(applyTimeoutMs);
         boolean interrupted = false;
         for (Map.Entry<String, Future<ApplyReport>> e : futures.entrySet()) {
             String id = e.getKey();
@@ -317,16 +318,16 @@ final class RolloutExecutor implements Closeable {
                     interrupted = true;
                 } catch (TimeoutException ex) {
                     if (left <= 0) {
-                        reports.put(id, abandon(e.getValue(), artifact, id, id + " did not " + what + " "
+                        reports.put(id, abandon(e.getValue(), artifact, id, start, id + " did not " + what + " "
                                 + artifact.coordinates() + " within apply.timeout.ms=" + applyTimeoutMs + ": " + ex));
                     } else if (!id.equals(nodeId) && leftTheCluster(id)) {
                         // A node cut off from ZooKeeper for a session timeout is no member any more: a call
                         // to it hangs on a connection nobody answers (a partition drops, it does not refuse).
-                        reports.put(id, abandon(e.getValue(), artifact, id, id + " left the cluster (its ZooKeeper "
+                        reports.put(id, abandon(e.getValue(), artifact, id, start, id + " left the cluster (its ZooKeeper "
                                 + "session ended) before it answered the " + what + " of " + artifact.coordinates()));
                     }
                 } catch (ExecutionException ex) {
-                    reports.put(id, abandon(e.getValue(), artifact, id, id + " did not " + what + " "
+                    reports.put(id, abandon(e.getValue(), artifact, id, start, id + " did not " + what + " "
                             + artifact.coordinates() + ": " + ex));
                 }
             }
@@ -337,10 +338,13 @@ final class RolloutExecutor implements Closeable {
         return reports;
     }
 
-    private ApplyReport abandon(Future<ApplyReport> call, ArtifactDescriptor artifact, String node, String why) {
+    /** @param since when the waiting began ({@link System#nanoTime()}): the report's duration counts from there */
+    private static ApplyReport abandon(Future<ApplyReport> call, ArtifactDescriptor artifact, String node, long since,
+                                       String why) {
         // The local apply is not cut short by this (its swap ignores interrupts); a remote call's thread is freed.
         call.cancel(true);
-        return ApplyReport.unreachable(node, artifact, ApplyPhase.CONNECT, why, applyTimeoutMs);
+        return ApplyReport.unreachable(node, artifact, ApplyPhase.CONNECT, why,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
     }
 
     /** @return whether ZooKeeper, as this node reads it now, no longer lists the node; false if it cannot be read */
