@@ -94,6 +94,18 @@ public final class RunningCluster implements AutoCloseable {
         });
     }
 
+    /** Reads the leader again from a node's {@code hot:nodes}, waiting until one is elected. */
+    public void refreshLeader() {
+        await("a leader").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Matcher m = Pattern.compile("Leader: (\\S+)").matcher(cluster.run(cluster.nodes().get(0), "hot:nodes"));
+            if (!m.find() || m.group(1).startsWith("none")) {
+                return false;
+            }
+            leader = m.group(1);
+            return true;
+        });
+    }
+
     /** @return the ZooKeeper server, to stop and restart it (not for a cluster on an ensemble) */
     public TestingServer zookeeper() {
         if (zookeeper == null) {

@@ -92,6 +92,10 @@ public class ZooKeeperOutageIT {
                     (System.nanoTime() - back) / 1_000_000);
             loads.assertClean("while ZooKeeper was down for 30 s and after it returned");
         }
+        // The leader once more, now that the restarted server has expired the old sessions: right after
+        // it returned, an expired session's latch znode can still name a node that no longer leads, and a
+        // fresh-clone run distributed there ("node3 is not the leader (the leader is node1)").
+        cluster.refreshLeader();
         String out = cluster.distribute(Fixtures.jar("kv-1.0.0.jar"));
         assertOk(out);
         cluster.assertConverged(KV, "1.0.0", sha, cluster.nodes().nodes());
