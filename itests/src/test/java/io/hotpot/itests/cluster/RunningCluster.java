@@ -84,11 +84,11 @@ public final class RunningCluster implements AutoCloseable {
     public void awaitReady() {
         await("a leader and reachable nodes").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).until(() -> {
             String out = cluster.run(cluster.nodes().get(0), "hot:nodes");
-            Matcher m = Pattern.compile("Leader: (\\S+)").matcher(out);
-            if (!m.find() || m.group(1).startsWith("none") || ConsoleTable.parse(out).size() != cluster.nodes().size()) {
+            Optional<String> named = leaderNamedIn(out);
+            if (named.isEmpty() || ConsoleTable.parse(out).size() != cluster.nodes().size()) {
                 return false;
             }
-            leader = m.group(1);
+            leader = named.get();
             return cluster.nodes().stream().allMatch(n -> ConsoleTable.parse(cluster.run(n, "hot:nodes")).stream()
                     .allMatch(r -> "-".equals(r.get("Problem"))));
         });
@@ -97,13 +97,16 @@ public final class RunningCluster implements AutoCloseable {
     /** Reads the leader again from a node's {@code hot:nodes}, waiting until one is elected. */
     public void refreshLeader() {
         await("a leader").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            Matcher m = Pattern.compile("Leader: (\\S+)").matcher(cluster.run(cluster.nodes().get(0), "hot:nodes"));
-            if (!m.find() || m.group(1).startsWith("none")) {
-                return false;
-            }
-            leader = m.group(1);
-            return true;
+            Optional<String> named = leaderNamedIn(cluster.run(cluster.nodes().get(0), "hot:nodes"));
+            named.ifPresent(l -> leader = l);
+            return named.isPresent();
         });
+    }
+
+    /** @return the leader that a {@code hot:nodes} output names, empty if none is elected */
+    private static Optional<String> leaderNamedIn(String hotNodes) {
+        Matcher m = Pattern.compile("Leader: (\\S+)").matcher(hotNodes);
+        return m.find() && !m.group(1).startsWith("none") ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** @return the ZooKeeper server, to stop and restart it (not for a cluster on an ensemble) */

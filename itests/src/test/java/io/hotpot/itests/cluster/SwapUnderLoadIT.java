@@ -64,7 +64,12 @@ public class SwapUnderLoadIT {
                 cluster.run(f, "config:property-set -p io.hotpot.node call.timeout.ms 9000");
                 await(f + " runs again on its new configuration").atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(500)).until(() -> starts(f) > starts);
-                Thread.sleep(2_000);
+                // A member again, with its new endpoint imported by the leader: otherwise the rollout's plan
+                // would leave it out.
+                await("the leader reaches " + f + " again").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500)).until(() -> RunningCluster.row(
+                                ConsoleTable.parse(cluster.run(cluster.leader(), "hot:nodes")), "Node", f)
+                                .map(r -> "-".equals(r.get("Problem"))).orElse(false));
                 String out = cluster.distribute(Fixtures.jar("kv-1.1.0.jar"));
                 System.out.println(out);
                 assertOk(out);
