@@ -313,7 +313,8 @@ public final class HotpotNode {
         membership.start();
         leadership.start();
         own(new DiscoveryRepair(curator, context, id, () -> System.nanoTime() / 1_000_000,
-                () -> DiscoveryRepair.discoverySessions(context))).start();
+                () -> DiscoveryRepair.discoverySessions(context), directory::endpointIds,
+                new java.util.Random())).start();
 
         Dictionary<String, Object> exported = new Hashtable<>();
         exported.put("service.exported.interfaces", FollowerService.class.getName());

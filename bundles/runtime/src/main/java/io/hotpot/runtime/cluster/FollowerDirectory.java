@@ -69,6 +69,21 @@ public final class FollowerDirectory implements Closeable {
         return ids;
     }
 
+    /** @return the {@code endpoint.id}s of the endpoints imported now */
+    public Set<String> endpointIds() {
+        Set<String> ids = new java.util.HashSet<>();
+        ServiceReference<FollowerService>[] refs = tracker.getServiceReferences();
+        if (refs != null) {
+            for (ServiceReference<FollowerService> ref : refs) {
+                Object id = ref.getProperty("endpoint.id");
+                if (id != null) {
+                    ids.add(id.toString());
+                }
+            }
+        }
+        return ids;
+    }
+
     /** @return the imported endpoint of that node, if any */
     public Optional<Endpoint> find(String nodeId) {
         ServiceReference<FollowerService>[] refs = tracker.getServiceReferences();
