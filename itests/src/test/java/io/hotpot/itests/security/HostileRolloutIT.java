@@ -312,6 +312,64 @@ public class HostileRolloutIT {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // 5b. Two applyStored calls whose tickets both pass the replay check (issue 11 item 3).
+
+    @Test
+    public void case5bConcurrentAppliesCannotDowngrade() throws Exception {
+        String jackson = "com.fasterxml.jackson.core.jackson-core";
+        // Not 2.18.2: the runtime itself runs on that one, which no ticket may replace (case 9).
+        Path v1 = Fixtures.jar("jackson-core-2.17.2.jar");
+        Path v3 = Fixtures.jar("jackson-core-2.19.2.jar");
+        assertOk(cluster.distribute(v1));
+        cluster.assertConverged(jackson, "2.17.2", Fixtures.sha256(v1), cluster.nodes().nodes());
+        // Sequences 6 (2.17.2 again, not a downgrade from the recorded 2.17.2) and 7 (2.19.2) while 5 is
+        // recorded: both newer, so both pass the check made before the applier's lock. Signed with the
+        // cluster key, as a leader's rollout or its desired state in ZooKeeper would be.
+        long recorded = desired(jackson).ticket().sequence();
+        SignedRolloutTicket six = clusterKey.sign(new RolloutTicket("r-hostile-race-6", recorded + 1, descriptor(v1),
+                leader, false));
+        SignedRolloutTicket seven = clusterKey.sign(new RolloutTicket("r-hostile-race-7", recorded + 2, descriptor(v3),
+                leader, false));
+        // The follower stores 2.17.2 already; 2.19.2 is staged as a leader would, which records nothing.
+        TransferTicket transfer = begin(seven);
+        write(transfer.transferId(), Files.readAllBytes(v3));
+        Answer staged = call(STAGE, transfer.transferId());
+        assertFalse("stage of 2.19.2: " + staged, staged.failed());
+
+        // Seven's swap holds the applier's lock for 3 s (a fault point after Bundle.update); six's
+        // call arrives meanwhile, passes the check made before the lock and waits for it.
+        Path pause = cluster.nodes().home(follower).resolve("data/hotpot/faults/AFTER_UPDATE");
+        Files.createDirectories(pause.getParent());
+        Files.writeString(pause, "3000");
+        String replayed = "rollout 'r-hostile-race-6'";
+        int logged = securityLines(follower, replayed, "REPLAY");
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Answer> first = callers.submit(() -> call(APPLY_STORED, seven));
+            await("the swap to 2.19.2 pausing at AFTER_UPDATE").atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(50)).until(() -> cluster.nodes().log(follower)
+                            .contains("pausing at AFTER_UPDATE"));
+            java.util.concurrent.Future<Answer> second = callers.submit(() -> call(APPLY_STORED, six));
+            Answer applied = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Answer late = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse("the newer ticket applies: " + applied, applied.failed());
+            // Before the fix 2.17.2 ran again after 2.19.2, a downgrade without the rollback flag, and only
+            // then was six refused, when its ticket was to be recorded, with no SECURITY line.
+            cluster.assertRuns(follower, jackson, "2.19.2", Fixtures.sha256(v3));
+            assertRefused(late, "REPLAY");
+        } finally {
+            callers.shutdownNow();
+            Files.deleteIfExists(pause);
+        }
+        awaitSecurityLines(follower, logged + 1, replayed, "REPLAY");
+
+        // The cluster's own way forward: a leader's rollout (its sequence is the time, far past these)
+        // brings every node to what ZooKeeper says again.
+        assertOk(cluster.distribute(v3));
+        cluster.assertConverged(jackson, "2.19.2", Fixtures.sha256(v3), cluster.nodes().nodes());
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // 6. An artifact over the size limit.
 
     @Test

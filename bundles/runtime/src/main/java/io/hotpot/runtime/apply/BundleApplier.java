@@ -165,8 +165,37 @@ public final class BundleApplier implements Closeable {
      *                  size, SHA-256, manifest, claimed name: {@code RolloutVerifier}); not checked again
      * @return the outcome; failures are reported, never thrown
      */
-    public synchronized ApplyReport apply(String rolloutId, ArtifactDescriptor expected, Path jar) {
+    public ApplyReport apply(String rolloutId, ArtifactDescriptor expected, Path jar) {
+        return apply(rolloutId, expected, jar, Admission.NONE);
+    }
+
+    /**
+     * Applies verified bytes to this node if {@code admission} still lets them once this applier's
+     * lock is held, and records them through it once they run. Blocks like
+     * {@link #apply(String, ArtifactDescriptor, Path)}.
+     *
+     * @param admission checked under the lock before any bundle is touched; a refusal is reported as
+     *                  {@link ApplyOutcome#REJECTED}, with nothing changed; its {@code admitted}
+     *                  runs under the lock after a success, not after a rollback
+     * @return the outcome; failures are reported, never thrown
+     */
+    public synchronized ApplyReport apply(String rolloutId, ArtifactDescriptor expected, Path jar, Admission admission) {
         long start = System.nanoTime();
+        Optional<String> refused = admission.refusal().get();
+        if (refused.isPresent()) {
+            Optional<Bundle> now = installed(expected.symbolicName());
+            return report(expected, ApplyOutcome.REJECTED, now.map(b -> b.getVersion().toString()).orElse(null),
+                    now.orElse(null), ApplyPhase.UPDATE, expected.coordinates() + " refused on " + nodeId
+                            + " before anything was touched: " + refused.get(), -1, -1, -1, start);
+        }
+        ApplyReport report = applyNow(rolloutId, expected, jar, start);
+        if (report.outcome().succeeded()) {
+            admission.admitted().run();
+        }
+        return report;
+    }
+
+    private ApplyReport applyNow(String rolloutId, ArtifactDescriptor expected, Path jar, long start) {
         try {
             ApplyReport report = doApply(rolloutId, expected, jar, start);
             try {

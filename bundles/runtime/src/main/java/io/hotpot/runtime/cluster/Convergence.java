@@ -1,8 +1,10 @@
 package io.hotpot.runtime.cluster;
 
 import io.hotpot.api.ApplyReport;
+import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.TransferException;
+import io.hotpot.runtime.apply.Admission;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.security.RolloutVerifier;
 import io.hotpot.runtime.security.SecurityRefusal;
@@ -184,11 +186,12 @@ public final class Convergence implements Closeable {
                 }
                 LOG.info("Hotpot: node {} converges {} to {} (rollout {} led by {})", nodeId, a.symbolicName(),
                         a.version(), d.rolloutId(), d.leader());
-                ApplyReport r = applier.apply(d.rolloutId(), a, jar.get());
+                // A rollout's applyStored may run meanwhile: the replay check again under the applier's lock.
+                SignedRolloutTicket ticket = d.ticket();
+                ApplyReport r = applier.apply(d.rolloutId(), a, jar.get(), new Admission(
+                        () -> verifier.replayRefusal(ticket, from).map(e -> e.reason() + ": " + e.getMessage()),
+                        () -> verifier.admitRunning(ticket)));
                 cluster.writeActual(r);
-                if (r.outcome().succeeded()) {
-                    verifier.admit(d.ticket());
-                }
             }
         } catch (Exception e) {
             LOG.warn("Hotpot: convergence of node {} interrupted: {}", nodeId, e.toString());

@@ -9,6 +9,7 @@ import io.hotpot.api.RolloutTicket;
 import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
+import io.hotpot.runtime.apply.Admission;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.BundleStates;
 import io.hotpot.runtime.artifact.Sha256;
@@ -156,11 +157,18 @@ public final class FollowerEndpoint implements FollowerService {
         Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
                 + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
         verified(() -> verifier.check(signed, file, CALLER));
-        ApplyReport report = applier.apply(t.rolloutId(), artifact, file);
-        if (report.outcome().succeeded()) {
+        // The replay check again under the applier's lock, and the record before it is released: two
+        // calls that both passed the check above do not both run (issue 11 item 3).
+        java.util.concurrent.atomic.AtomicReference<SecurityRefusal> replay = new java.util.concurrent.atomic.AtomicReference<>();
+        ApplyReport report = applier.apply(t.rolloutId(), artifact, file, new Admission(
+                () -> verifier.replayRefusal(signed, CALLER).map(e -> {
+                    replay.set(e);
+                    return e.reason() + ": " + e.getMessage();
+                }), () -> verifier.admitRunning(signed)));
+        if (replay.get() != null) {
+            // Nothing was touched: refused like the check above would have.
             verified(() -> {
-                verifier.admit(signed);
-                return null;
+                throw replay.get();
             });
         }
         outcomes.accept(report);

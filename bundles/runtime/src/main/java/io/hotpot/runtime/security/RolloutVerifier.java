@@ -22,11 +22,14 @@ import java.util.Objects;
  *   <li>the bytes have the ticket's size and SHA-256;</li>
  *   <li>the bytes are a sound bundle jar whose manifest names the ticket's symbolic name and
  *       version ({@link ArtifactInspector}, which also applies the {@link BundleClaimGuard});</li>
- *   <li>the ticket is not a replay ({@link ReplayGuard}); only this step records anything.</li>
+ *   <li>the ticket is not a replay ({@link ReplayGuard}): checked here, and checked again and
+ *       recorded under the applier's lock ({@link #replayRefusal}, {@link #admitRunning}).</li>
  * </ol>
  * Thread-safe.
  */
 public final class RolloutVerifier {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RolloutVerifier.class);
 
     private final TicketVerifier signatures;
     private final ArtifactInspector inspector;
@@ -73,18 +76,6 @@ public final class RolloutVerifier {
     }
 
     /**
-     * Checks a ticket and the bytes it covers (steps 1 to 5) and records the ticket as accepted.
-     *
-     * @param bytes the received artifact, e.g. a staging file
-     * @param from  who presented it, for the security log
-     * @return the verified artifact
-     * @throws SecurityRefusal if a check fails; nothing is recorded then
-     */
-    public ArtifactDescriptor verify(SignedRolloutTicket signed, Path bytes, String from) throws SecurityRefusal {
-        return verify(signed, bytes, from, true);
-    }
-
-    /**
      * Checks a ticket and the bytes it covers (steps 1 to 5) without recording the ticket: for bytes
      * that are only kept, not applied, so that a rollout halted before this node's batch leaves the
      * node's replay record where it was.
@@ -95,11 +86,6 @@ public final class RolloutVerifier {
      * @throws SecurityRefusal if a check fails
      */
     public ArtifactDescriptor check(SignedRolloutTicket signed, Path bytes, String from) throws SecurityRefusal {
-        return verify(signed, bytes, from, false);
-    }
-
-    private ArtifactDescriptor verify(SignedRolloutTicket signed, Path bytes, String from, boolean admit)
-            throws SecurityRefusal {
         try {
             RolloutTicket ticket = checkTicket(signed);
             ArtifactDescriptor claimed = ticket.artifact();
@@ -125,11 +111,7 @@ public final class RolloutVerifier {
                 throw new SecurityRefusal(Reason.DESCRIPTOR, "rollout " + ticket.rolloutId() + ": the bytes are "
                         + actual.coordinates() + ", the ticket names " + claimed.coordinates());
             }
-            if (admit) {
-                replays.admit(ticket);
-            } else {
-                replays.check(ticket);
-            }
+            replays.check(ticket);
             return actual;
         } catch (SecurityRefusal e) {
             throw logged(signed, from, e);
@@ -141,14 +123,36 @@ public final class RolloutVerifier {
     }
 
     /**
-     * Records a ticket as the newest accepted for its symbolic name, once its artifact runs: a ticket
-     * whose apply failed (and was rolled back) is not recorded, so the node's record names what it
-     * runs. Returns once the record is on disk.
+     * The replay check (step 5) alone, without recording anything: what an apply checks again under
+     * the applier's lock ({@code Admission}), so that of two tickets that both passed
+     * {@link #check} only one that is still newer than the record goes ahead.
      *
-     * @throws SecurityRefusal if the ticket became a replay meanwhile; nothing is recorded then
+     * @param from who presented it, for the security log
+     * @return the refusal ({@link Reason#REPLAY}, its security log line written), or empty
      */
-    public void admit(SignedRolloutTicket signed) throws SecurityRefusal {
-        replays.admit(signed.ticket());
+    public java.util.Optional<SecurityRefusal> replayRefusal(SignedRolloutTicket signed, String from) {
+        try {
+            replays.check(signed.ticket());
+            return java.util.Optional.empty();
+        } catch (SecurityRefusal e) {
+            return java.util.Optional.of(logged(signed, from, e));
+        }
+    }
+
+    /**
+     * Records a ticket as the newest accepted for its symbolic name once its artifact runs, under the
+     * applier's lock after {@link #replayRefusal} let it through; returns once the record is on disk.
+     * A ticket whose apply failed (and was rolled back) is not recorded, so the node's record names
+     * what it runs. A failure to record is logged, not thrown: the bundle already runs the artifact.
+     */
+    public void admitRunning(SignedRolloutTicket signed) {
+        try {
+            replays.admit(signed.ticket());
+        } catch (SecurityRefusal | java.io.UncheckedIOException e) {
+            LOG.error("Hotpot: rollout {} of {} runs, but the replay record could not be written: {}",
+                    RemoteNames.printable(signed.ticket().rolloutId()), signed.ticket().artifact().coordinates(),
+                    e.getMessage());
+        }
     }
 
     /**

@@ -68,7 +68,7 @@ public class RolloutVerifierFuzzTest {
     @Test
     public void theGenuineArtifactIsAccepted() throws Exception {
         Path file = write(original);
-        assertEquals(BSN, verifier.verify(cluster.sign(ticketFor(original, "1.0.0")), file, "leader").symbolicName());
+        assertEquals(BSN, verifyAndAdmit(cluster.sign(ticketFor(original, "1.0.0")), file, "leader").symbolicName());
     }
 
     @Test
@@ -86,18 +86,18 @@ public class RolloutVerifierFuzzTest {
             Path file = write(mutated);
             String label = "artifact case " + i + " (seed " + SEED + ")";
             // The genuine ticket does not cover these bytes.
-            expectRefusal(label, () -> verifier.verify(signedGenuine, file, "fuzz"));
+            expectRefusal(label, () -> verifyAndAdmit(signedGenuine, file, "fuzz"));
             // A ticket over these exact bytes, signed by a key the cluster does not trust (every 8th
             // case only: Ed25519 costs milliseconds here, and mutatedTicketsAreRefused covers the key).
             RolloutTicket exact = ticketFor(mutated, "1.0.0");
             if (i % 8 == 0) {
-                expectRefusal(label + " foreign key", () -> verifier.verify(foreign.sign(exact), file, "fuzz"));
+                expectRefusal(label + " foreign key", () -> verifyAndAdmit(foreign.sign(exact), file, "fuzz"));
             }
             // Signed by the cluster itself (as if the leader had been given these bytes): the inspector
             // must refuse anything that is not a sound bundle with the ticket's name and version.
             signedByCluster++;
             try {
-                ArtifactDescriptor accepted = verifier.verify(cluster.sign(exact), file, "fuzz");
+                ArtifactDescriptor accepted = verifyAndAdmit(cluster.sign(exact), file, "fuzz");
                 assertEquals(label, BSN, accepted.symbolicName());
                 acceptedWhenSignedByCluster++;
             } catch (SecurityRefusal e) {
@@ -134,7 +134,7 @@ public class RolloutVerifierFuzzTest {
             byte[] bytes = broken.get(i);
             Path file = write(bytes);
             SignedRolloutTicket signed = cluster.sign(ticketFor(bytes, "1.0.0"));
-            Reason reason = expectRefusal("broken case " + i, () -> verifier.verify(signed, file, "fuzz"));
+            Reason reason = expectRefusal("broken case " + i, () -> verifyAndAdmit(signed, file, "fuzz"));
             assertTrue("case " + i + ": " + reason,
                     reason == Reason.ARTIFACT || reason == Reason.DESCRIPTOR || reason == Reason.NAME);
         }
@@ -168,23 +168,23 @@ public class RolloutVerifierFuzzTest {
                 mutated = new SignedRolloutTicket(changed, signature);
             }
             SignedRolloutTicket attempt = mutated;
-            expectRefusal(label, () -> verifier.verify(attempt, file, "fuzz"));
+            expectRefusal(label, () -> verifyAndAdmit(attempt, file, "fuzz"));
         }
         // None of that left a trace: the genuine ticket is still accepted afterwards.
-        verifier.verify(cluster.sign(genuine), file, "leader");
+        verifyAndAdmit(cluster.sign(genuine), file, "leader");
     }
 
     @Test
     public void aReplayedOldRolloutIsRefused() throws Exception {
         Path v1 = write(original);
         SignedRolloutTicket old = cluster.sign(ticketFor(original, "1.0.0"));
-        verifier.verify(old, v1, "leader");
+        verifyAndAdmit(old, v1, "leader");
         byte[] newer = jar(manifest(BSN, "1.1.0"), true);
-        verifier.verify(cluster.sign(ticketFor(newer, "1.1.0")), write(newer), "leader");
-        assertEquals(Reason.REPLAY, expectRefusal("replay", () -> verifier.verify(old, v1, "replayer")));
+        verifyAndAdmit(cluster.sign(ticketFor(newer, "1.1.0")), write(newer), "leader");
+        assertEquals(Reason.REPLAY, expectRefusal("replay", () -> verifyAndAdmit(old, v1, "replayer")));
         assertEquals(Reason.REPLAY, expectRefusal("replay before transfer", () -> verifier.verifyTicket(old, "replayer")));
         // An intentional rollback is a new ticket, signed now, with a new sequence.
-        verifier.verify(cluster.sign(new RolloutTicket("r-20261121-150000-0001", ++sequence,
+        verifyAndAdmit(cluster.sign(new RolloutTicket("r-20261121-150000-0001", ++sequence,
                 descriptor(original, "1.0.0"), "node1", true)), v1, "leader");
     }
 
@@ -196,6 +196,13 @@ public class RolloutVerifierFuzzTest {
     }
 
     // -----------------------------------------------------------------------------------------
+
+    /** What a node does with a ticket it applies: the checks, then, once the artifact runs, the record. */
+    private ArtifactDescriptor verifyAndAdmit(SignedRolloutTicket signed, Path file, String from) throws SecurityRefusal {
+        ArtifactDescriptor checked = verifier.check(signed, file, from);
+        verifier.admitRunning(signed);
+        return checked;
+    }
 
     private interface Check {
         Object run() throws Exception;
