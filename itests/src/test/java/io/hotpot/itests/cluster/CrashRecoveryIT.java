@@ -17,6 +17,8 @@ import static io.hotpot.itests.cluster.RunningCluster.CONVERGE;
 import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 /**
@@ -64,6 +66,90 @@ public class CrashRecoveryIT {
     @Test
     public void test4_killedDuringImport() throws Exception {
         crashAt("DURING_IMPORT");
+    }
+
+    /**
+     * Issue 9 item 5: an activation that fails after the node's gates and its Curator client started
+     * (here the replay guard refusing a damaged record, by design) closes what it opened, in reverse
+     * order: no proxy, no service hook of Hotpot's, no Curator or Hotpot thread stays. Before that,
+     * the hooks, the proxies and the client stayed alive, and the next activation added a second
+     * set of gates. Once the record is repaired, the next activation (the component disabled and
+     * enabled again, in the same framework) starts one set again.
+     */
+    @Test
+    public void test5_aFailedActivationClosesWhatItOpened() throws Exception {
+        String kvApi = "io.hotpot.examples.kv.KeyValueStore";
+        // Where the tests before leave the cluster, also when this one runs alone.
+        assertOk(cluster.distribute(Fixtures.jar("kv-1.1.0.jar")));
+        cluster.assertKv(victim, "1.1.0", 2);
+        List<Long> proxies = cluster.gatedServiceIds(victim, kvApi);
+        assertFalse(victim + " has no proxy of " + kvApi, proxies.isEmpty());
+        int hooks = hotpotHooks(cluster.leader());
+        assertEquals(cluster.leader() + " registers its service hooks once", 1, hooks);
+        Path record = cluster.nodes().home(victim).resolve("data/hotpot/security/accepted.properties");
+        byte[] good = Files.readAllBytes(record);
+        String failed = "Hotpot: node activation failed; closing what it opened";
+        int failures = count(cluster.nodes().log(victim), failed);
+        cluster.nodes().stop(victim);
+        try {
+            Files.writeString(record, "io.hotpot.examples.kv.store=not-a-record\n");
+            cluster.nodes().startNodeConsoleOnly(victim);
+            await(victim + " refuses to activate on a damaged replay record").atMost(CONVERGE)
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> count(cluster.nodes().log(victim), failed) > failures);
+            assertTrue(cluster.nodes().log(victim), cluster.nodes().log(victim).contains("cannot read the replay guard's record"));
+            assertTrue("Karaf lists the runtime as Waiting", cluster.run(victim, "bundle:list -s")
+                    .matches("(?s).*\\| Waiting +\\|.*\\| io\\.hotpot\\.runtime\\s.*"));
+            await("nothing of the failed activation left on " + victim).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                        assertEquals("proxies", List.of(), cluster.gatedServiceIds(victim, kvApi));
+                        assertEquals("Hotpot's service hooks", 0, hotpotHooks(victim));
+                        assertEquals("threads", List.of(), nodeThreads(victim));
+                    });
+        } finally {
+            Files.write(record, good);
+        }
+        int starts = count(cluster.nodes().log(victim), "Hotpot: node " + victim + " started");
+        // SCR does not try a failed component again by itself: disabled and enabled, in the same framework.
+        cluster.run(victim, "scr:disable io.hotpot.runtime.HotpotNode");
+        cluster.run(victim, "scr:enable io.hotpot.runtime.HotpotNode");
+        await(victim + " activates on its repaired record").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
+                .until(() -> count(cluster.nodes().log(victim), "Hotpot: node " + victim + " started") > starts);
+        cluster.awaitReady();
+        assertEquals("one set of service hooks on " + victim, hooks, hotpotHooks(victim));
+        assertEquals("one proxy per store service on " + victim, proxies.size(), cluster.gatedServiceIds(victim, kvApi).size());
+        cluster.assertKv(victim, "1.1.0", 2);
+    }
+
+    /** @return how many FindHook services Hotpot's runtime bundle registers on the node */
+    private static int hotpotHooks(String node) {
+        String out = cluster.run(node, "service:list org.osgi.framework.hooks.service.FindHook");
+        int n = 0;
+        for (String block : out.split("\\R\\s*\\R")) {
+            if (block.contains("Provided by :") && block.substring(block.indexOf("Provided by :")).lines().skip(1)
+                    .findFirst().orElse("").contains("Hotpot :: Runtime")) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** @return the names of the node's threads that a Hotpot node's parts start (its Curator client's included) */
+    private static List<String> nodeThreads(String node) throws Exception {
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(cluster.nodes().pid(node)), "Thread.print")
+                .redirectErrorStream(true).start();
+        String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue("jcmd did not end", jcmd.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(dump, dump.contains("Full thread dump"));
+        // hotpot-key-check belongs to the node's security component, which stays.
+        return dump.lines().filter(l -> l.startsWith("\""))
+                .map(l -> l.substring(1, l.indexOf('"', 1)))
+                .filter(t -> t.startsWith("Curator-") || t.startsWith("hotpot-") && !t.startsWith("hotpot-key-check"))
+                .sorted().toList();
+    }
+
+    private static int count(String text, String marker) {
+        return text.split(java.util.regex.Pattern.quote(marker), -1).length - 1;
     }
 
     private static void crashAt(String point) throws Exception {

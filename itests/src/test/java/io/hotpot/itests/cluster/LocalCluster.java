@@ -144,8 +144,24 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Starts a stopped or killed node again, with its home and ports; returns once its console answers. */
     public void startNode(String node) throws Exception {
-        script("start-node", "--dir", dir.toString(), node);
-        readEnv();
+        try {
+            script("start-node", "--dir", dir.toString(), node);
+        } finally {
+            // Also when it failed: the diagnosis needs the new process's pid.
+            readEnv();
+        }
+    }
+
+    /**
+     * Starts a stopped node again and returns once its console answers, whether Hotpot's runtime
+     * runs or not: for a node whose activation is meant to fail.
+     */
+    public void startNodeConsoleOnly(String node) throws Exception {
+        try {
+            script("start-node", "--dir", dir.toString(), "--console-only", node);
+        } finally {
+            readEnv();
+        }
     }
 
     /** @return the node's karaf.log */

@@ -268,6 +268,26 @@ public final class RunningCluster implements AutoCloseable {
         }
     }
 
+    /** Makes one znode read-only for the cluster's identity, or writable again ({@link ZooKeeperView#writable}). */
+    public void writable(String path, boolean writable) throws Exception {
+        try (ZooKeeperView zk = new ZooKeeperView(connectString, cluster.securityFile())) {
+            zk.writable(path, writable);
+        }
+    }
+
+    /** @return the ids of the rollouts ZooKeeper records as RUNNING */
+    public List<String> runningRollouts() throws Exception {
+        List<String> running = new java.util.ArrayList<>();
+        try (ZooKeeperView zk = new ZooKeeperView(connectString, cluster.securityFile())) {
+            for (String id : zk.children("/hotpot/rollouts")) {
+                if (zk.read("/hotpot/rollouts/" + id).map(p -> "RUNNING".equals(p.getProperty("status"))).orElse(false)) {
+                    running.add(id);
+                }
+            }
+        }
+        return running;
+    }
+
     /** @return the rollout id in a hot:distribute or hot:rollback verdict line */
     public static String rolloutId(String out) {
         Matcher m = Pattern.compile("rollout (r-\\S+) of").matcher(out);

@@ -5,11 +5,13 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 import java.time.Duration;
+import java.util.List;
 
 
 import static io.hotpot.itests.cluster.RunningCluster.KV;
 import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 import static org.awaitility.Awaitility.await;
+import static org.junit.Assert.assertEquals;
 
 /**
  * Fault 4: the ZooKeeper server stops and comes back: meanwhile every node keeps serving calls, locally and
@@ -108,5 +110,54 @@ public class ZooKeeperOutageIT {
         for (String f : cluster.followers()) {
             cluster.assertKv(f, "1.0.0", 1);
         }
+    }
+
+    /**
+     * Issue 9 item 5: a rollout whose last log write fails must end. ZooKeeper refuses the leader's
+     * write of the rollout's end (the test makes the rollout's znode read-only while a follower's
+     * swap pauses). Before, the leader logged the error once and the rollout stayed RUNNING in
+     * ZooKeeper for ever, which holds back every node's convergence of that bundle. The end is
+     * written again until ZooKeeper takes it.
+     */
+    @Test
+    public void step3_aRolloutWhoseEndZooKeeperRefusedEndsOnceZooKeeperTakesIt() throws Exception {
+        cluster.awaitReady();
+        String f = cluster.followers().get(0);
+        java.nio.file.Path faults = java.nio.file.Files.createDirectories(
+                cluster.nodes().home(f).resolve("data/hotpot/faults"));
+        java.nio.file.Path pause = faults.resolve("AFTER_UPDATE");
+        java.nio.file.Files.writeString(pause, "3000");
+        String paused = "Hotpot fault injection: pausing at AFTER_UPDATE";
+        int pausesBefore = cluster.nodes().log(f).split(paused, -1).length - 1;
+        String rolloutId;
+        String rolloutPath;
+        try {
+            java.util.concurrent.CompletableFuture<String> rollout = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> cluster.distribute(Fixtures.jar("kv-1.1.0.jar")));
+            await(f + " pauses in its swap").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.nodes().log(f).split(paused, -1).length - 1 > pausesBefore);
+            List<String> running = cluster.runningRollouts();
+            assertEquals("one rollout RUNNING: " + running, 1, running.size());
+            rolloutId = running.get(0);
+            rolloutPath = "/hotpot/rollouts/" + rolloutId;
+            cluster.writable(rolloutPath, false);
+            String out = rollout.get(3, java.util.concurrent.TimeUnit.MINUTES);
+            assertOk(out);
+        } finally {
+            java.nio.file.Files.deleteIfExists(pause);
+        }
+        try {
+            Thread.sleep(3_000);
+            assertEquals("ZooKeeper refused the end, so far", "RUNNING",
+                    cluster.rollout(rolloutId).getProperty("status"));
+        } finally {
+            cluster.writable(rolloutPath, true);
+        }
+        long given = System.nanoTime();
+        await("the end of the rollout recorded once ZooKeeper takes it").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(250)).until(() -> cluster.runningRollouts().isEmpty());
+        System.out.printf("fault 4c: the end of a rollout ZooKeeper had refused recorded %d ms after it was writable "
+                + "again%n", (System.nanoTime() - given) / 1_000_000);
+        cluster.assertConverged(KV, "1.1.0", Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar")), cluster.nodes().nodes());
     }
 }

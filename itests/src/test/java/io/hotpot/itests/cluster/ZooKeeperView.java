@@ -72,6 +72,21 @@ final class ZooKeeperView implements AutoCloseable {
         }
     }
 
+    /**
+     * The view's one write, for a fault: takes away (or gives back) every permission but READ and ADMIN on one
+     * znode, for every identity of its ACL, so that a node's writes there are refused with NoAuth.
+     */
+    void writable(String path, boolean writable) throws Exception {
+        org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+        java.util.List<org.apache.zookeeper.data.ACL> acl = new java.util.ArrayList<>();
+        for (org.apache.zookeeper.data.ACL a : zk.getACL(path, stat)) {
+            // ADMIN stays, or the ACL could not be given back.
+            acl.add(new org.apache.zookeeper.data.ACL(writable ? org.apache.zookeeper.ZooDefs.Perms.ALL
+                    : org.apache.zookeeper.ZooDefs.Perms.READ | org.apache.zookeeper.ZooDefs.Perms.ADMIN, a.getId()));
+        }
+        zk.setACL(path, acl, stat.getAversion());
+    }
+
     @Override
     public void close() throws InterruptedException {
         zk.close();
