@@ -40,8 +40,7 @@ readonly BOOT_TIMEOUT=${HOTPOT_BOOT_TIMEOUT:-120}
 readonly STOP_TIMEOUT=20
 readonly KARAF_USER=karaf
 readonly KARAF_PASSWORD=karaf
-# The bundle whose Active state means "this node is up".
-# A node is ready once this bundle is Active (Karaf reports Failure for a bundle whose component failed).
+# The bundle whose Active state means "this node is up" (Karaf lists it as Waiting while its component has failed).
 READY_BUNDLE=io.hotpot.runtime
 
 # Ports are drawn below Linux's ephemeral range (32768+), so outgoing connections cannot grab them meanwhile.

@@ -147,7 +147,11 @@ public class ZooKeeperOutageIT {
             java.nio.file.Files.deleteIfExists(pause);
         }
         try {
-            Thread.sleep(3_000);
+            // The leader tried, was refused, and goes on trying.
+            String leader = cluster.leader();
+            await("the leader refused the end of " + rolloutId).atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofMillis(250)).until(() -> cluster.nodes().log(leader)
+                            .contains("cannot record the end of rollout " + rolloutId));
             assertEquals("ZooKeeper refused the end, so far", "RUNNING",
                     cluster.rollout(rolloutId).getProperty("status"));
         } finally {

@@ -167,9 +167,7 @@ public final class FollowerEndpoint implements FollowerService {
                 }), () -> verifier.admitRunning(signed)));
         if (replay.get() != null) {
             // Nothing was touched: refused like the check above would have.
-            verified(() -> {
-                throw replay.get();
-            });
+            throw refused(replay.get());
         }
         outcomes.accept(report);
         return report;
@@ -222,8 +220,12 @@ public final class FollowerEndpoint implements FollowerService {
         try {
             return check.run();
         } catch (SecurityRefusal e) {
-            throw new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
+            throw refused(e);
         }
+    }
+
+    private TransferException refused(SecurityRefusal e) {
+        return new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
     }
 
     private String runningDigest(AppliedArtifact applied, Bundle bundle) {
