@@ -55,6 +55,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Dictionary;
@@ -209,6 +210,19 @@ public final class HotpotNode {
         }
     }
 
+    /** Deletes stored bytes that nothing runs or keeps and that are older than the retention (issue 11 item 4). */
+    private static void pruneUnnamed(ArtifactStore store, String id, long retentionMs) {
+        try {
+            List<String> deleted = store.pruneUnnamed(retentionMs, System.currentTimeMillis());
+            if (!deleted.isEmpty()) {
+                LOG.info("Hotpot: node {} deleted {} stored artifact(s) that no bundle runs or keeps: {}", id,
+                        deleted.size(), deleted);
+            }
+        } catch (IOException e) {
+            LOG.warn("Hotpot: node {} could not prune its artifact store: {}", id, e.toString());
+        }
+    }
+
     private List<ServiceRegistration<?>> activate(NodeSettings s) throws Exception {
         String id = s.nodeId();
         SecuritySettings security = nodeSecurity.settings();
@@ -220,7 +234,15 @@ public final class HotpotNode {
                     (what, why) -> securityLog.refused(what, "a fastbin remote call", why)));
         }
 
-        ArtifactStore store = new ArtifactStore(s.dataDir(), s.keptVersions());
+        ArtifactStore store = new ArtifactStore(s.dataDir(), s.keptVersions(), s.unappliedRetentionMs());
+        if (damper == null) {
+            // The component's first activation: no transfer or download of this node is in progress, so what
+            // staging holds was cut short by the last stop, and nothing resumes it (issue 11 item 4).
+            int cleared = store.clearStaging();
+            if (cleared > 0) {
+                LOG.info("Hotpot: node {} deleted {} staging file(s) left by its last stop", id, cleared);
+            }
+        }
         FrameworkBundles frameworkBundles = new FrameworkBundles(context);
         BundleClaimGuard claims = new BundleClaimGuard(systemBundlesStartLevel(context),
                 frameworkBundles::named, bsn -> store.applied(bsn).isPresent(), securityLog);
@@ -241,6 +263,8 @@ public final class HotpotNode {
         Thread recovery = new Thread(() -> {
             try {
                 applier.recover(gatesClosed::countDown);
+                // After the recovery, which may need the bytes of an interrupted swap's old revision.
+                pruneUnnamed(store, id, s.unappliedRetentionMs());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
@@ -289,16 +313,16 @@ public final class HotpotNode {
         own(() -> closeWithin(2_000, membership, leadership));
         FollowerDirectory directory = own(new FollowerDirectory(context));
         ClusterState state = new ClusterState(curator, s.zookeeperRoot());
-        InboundTransfers transfers = new InboundTransfers(id, store, s.artifactMaxBytes());
+        InboundTransfers transfers = new InboundTransfers(id, store, s.transferLimits(), () -> System.nanoTime() / 1_000_000);
         // Every node checks every rollout it is handed, the leader's own included: the cluster key's
         // signature, the bytes against the ticket, the manifest, and its replay record.
         RolloutVerifier verifier = new RolloutVerifier(new TicketVerifier(security.keys().trustedKeys()), inspector,
                 new ReplayGuard(s.dataDir()), s.artifactMaxBytes(), securityLog);
         TicketIssuer issuer = new TicketIssuer(id, new RolloutSequence(curator, s.zookeeperRoot(),
                 new ExponentialBackoffRetry(50, 5), System::currentTimeMillis), new TicketSigner(security.keys().signingKey()));
-        FollowerEndpoint endpoint = new FollowerEndpoint(id, transfers, applier, store, leadership::isLeader,
-                state::writeActual, verifier, (int) (security.rsaMessageMaxBytes() - SecuritySettings.CALL_OVERHEAD_BYTES));
         RolloutLog rollouts = new RolloutLog(curator, s.zookeeperRoot());
+        FollowerEndpoint endpoint = new FollowerEndpoint(id, transfers, applier, store, leadership::isLeader,
+                state::writeActual, verifier, t -> rollouts.refusal(t, 2_000), (int) (security.rsaMessageMaxBytes() - SecuritySettings.CALL_OVERHEAD_BYTES));
         ArtifactFetcher fetcher = new ArtifactFetcher(id, store, directory, transfers, s.chunkSizeBytes());
         ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
                 applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, issuer,

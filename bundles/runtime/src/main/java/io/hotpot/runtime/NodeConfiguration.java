@@ -32,6 +32,15 @@ public @interface NodeConfiguration {
     @AttributeDefinition(name = "Maximum artifact size (bytes)")
     long artifact_max_bytes() default 256L * 1024 * 1024;
 
+    @AttributeDefinition(name = "Concurrent transfers", description = "How many inbound transfers a node accepts at once; a begin beyond is refused, with a SECURITY line")
+    int transfer_max_concurrent() default 16;
+
+    @AttributeDefinition(name = "Transfer idle timeout (ms)", description = "A transfer that receives no chunk for this long is dropped, with its staging file")
+    long transfer_idle_timeout_ms() default 60_000;
+
+    @AttributeDefinition(name = "Unapplied artifact retention (ms)", description = "Stored bytes that no bundle runs or keeps for hot:rollback (staged for a rollout that halted) are deleted once older than this; longer than any rollout")
+    long unapplied_retention_ms() default 3_600_000;
+
     @AttributeDefinition(name = "Remote call timeout (ms)", description = "Bound on status calls to other nodes")
     int call_timeout_ms() default 10_000;
 

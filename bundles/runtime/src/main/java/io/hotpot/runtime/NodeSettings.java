@@ -13,7 +13,8 @@ public record NodeSettings(String nodeId, String zookeeperConnect, String zookee
                            int sessionTimeoutMs, int connectionTimeoutMs, int chunkSizeBytes,
                            long artifactMaxBytes, int callTimeoutMs, int applyTimeoutMs,
                            int migrationTimeoutMs, int gateWaitMs, int endpointWaitMs, Path deployDir, Path dataDir,
-                           int healthTimeoutMs, int keptVersions, int historySize, RolloutPolicy deployPolicy) {
+                           int healthTimeoutMs, int keptVersions, int historySize, RolloutPolicy deployPolicy,
+                           int transferMaxConcurrent, long transferIdleTimeoutMs, long unappliedRetentionMs) {
 
     /** @throws IllegalArgumentException naming the key whose value is unusable */
     public NodeSettings {
@@ -37,6 +38,9 @@ public record NodeSettings(String nodeId, String zookeeperConnect, String zookee
         requirePositive(endpointWaitMs, "endpoint.wait.ms");
         requirePositive(healthTimeoutMs, "health.timeout.ms");
         requirePositive(historySize, "history.size");
+        requirePositive(transferMaxConcurrent, "transfer.max.concurrent");
+        requirePositive(transferIdleTimeoutMs, "transfer.idle.timeout.ms");
+        requirePositive(unappliedRetentionMs, "unapplied.retention.ms");
         if (keptVersions < 2) {
             throw new IllegalArgumentException("kept.versions must be >= 2 (the running version and the one to go back to): "
                     + keptVersions);
@@ -62,7 +66,14 @@ public record NodeSettings(String nodeId, String zookeeperConnect, String zookee
                 c.zookeeper_session_timeout_ms(), c.zookeeper_connection_timeout_ms(), c.chunk_size_bytes(),
                 c.artifact_max_bytes(), c.call_timeout_ms(), c.apply_timeout_ms(), c.migration_timeout_ms(),
                 c.gate_wait_ms(), c.endpoint_wait_ms(), deploy.toAbsolutePath().normalize(), data.toAbsolutePath().normalize(),
-                c.health_timeout_ms(), c.kept_versions(), c.history_size(), policy(c.deploy_policy()));
+                c.health_timeout_ms(), c.kept_versions(), c.history_size(), policy(c.deploy_policy()),
+                c.transfer_max_concurrent(), c.transfer_idle_timeout_ms(), c.unapplied_retention_ms());
+    }
+
+    /** @return the bounds of the node's inbound transfers */
+    public io.hotpot.runtime.transfer.InboundTransfers.Limits transferLimits() {
+        return new io.hotpot.runtime.transfer.InboundTransfers.Limits(artifactMaxBytes, transferMaxConcurrent,
+                transferIdleTimeoutMs);
     }
 
     private static RolloutPolicy policy(String text) {

@@ -17,7 +17,7 @@ public class NodeSettingsTest {
 
     private static NodeSettings settings(String nodeId, String root, int chunk, int keptVersions) {
         return new NodeSettings(nodeId, "127.0.0.1:2181", root, 10_000, 5_000, chunk, 1000, 1000, 1000, 1000, 1000, 1000,
-                Path.of("deploy"), Path.of("data"), 5_000, keptVersions, 100, RolloutPolicy.ALL);
+                Path.of("deploy"), Path.of("data"), 5_000, keptVersions, 100, RolloutPolicy.ALL, 16, 60_000, 3_600_000);
     }
 
     @Test

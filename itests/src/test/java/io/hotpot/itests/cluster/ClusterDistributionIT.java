@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.hotpot.itests.cluster.RunningCluster.CONVERGE;
@@ -243,5 +245,70 @@ public class ClusterDistributionIT {
                     bundles.lines().noneMatch(l -> l.contains("io.netty.transport-native-epoll")));
         }
         cluster.assertConverged(epoll, "4.1.118.Final", Fixtures.sha256(host), cluster.nodes().nodes());
+    }
+
+    /**
+     * Issue 10 item 1 on a real cluster: a Blueprint bundle, run by Karaf's {@code aries-blueprint},
+     * whose two beans export one interface ({@code KeyValueStore}), told apart only by their
+     * {@code kv.store} property, is upgraded under a read-after-write load on both stores to a
+     * version whose beans are renamed (so {@code osgi.service.blueprint.compname} changes). Before the
+     * matching rule the two collapsed into one proxy and the other store was hidden. Now each store
+     * keeps its own proxy registration and its own entries, and 1.1.0 answers, with no failed call.
+     */
+    @Test
+    public void step9b_aBlueprintBundleWithTwoServicesOfOneInterfaceSwapsWithBothStates() throws Exception {
+        String twins = "io.hotpot.examples.kv.twins";
+        List<String> stores = List.of("left", "right");
+        for (String node : cluster.nodes().nodes()) {
+            // -r: Karaf refreshes nothing else, so Hotpot's own bundles keep running as they are.
+            cluster.run(node, "feature:install -r aries-blueprint");
+            String features = cluster.run(node, "feature:list -i");
+            assertTrue(node + ":\n" + features, features.lines().anyMatch(l -> l.trim().startsWith("aries-blueprint ")));
+            // A feature operation after step 7 must leave the runtime on its own Jackson: before the runtime's
+            // libraries were plain feature bundles, Karaf uninstalled its jackson-core 2.18.2 here, since the
+            // distributed 2.19.2 satisfies curator-framework too, and the old revision stayed removal-pending.
+            String bundles = cluster.run(node, "bundle:list -s -t 0");
+            assertTrue(node + " keeps the runtime's jackson-core:\n" + bundles, bundles.lines().anyMatch(l ->
+                    l.contains("com.fasterxml.jackson.core.jackson-core") && l.contains("2.18.2") && l.contains("Active")));
+            cluster.assertNothingRemovalPending(node);
+        }
+        Path v10 = Fixtures.jar("kv-twins-1.0.0.jar");
+        assertOk(cluster.distribute(v10));
+        cluster.assertConverged(twins, "1.0.0", Fixtures.sha256(v10), cluster.nodes().nodes());
+        Map<String, List<Long>> proxies = new HashMap<>();
+        for (String f : cluster.followers()) {
+            for (String store : stores) {
+                // Blueprint registers the beans' services on its own thread, after the bundle started.
+                await(f + " serves the " + store + " store").atMost(CONVERGE).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> cluster.run(f, "kv:fill --store " + store + " --count 200 --prefix " + store + "-")
+                                .contains("wrote 200 entries"));
+            }
+            proxies.put(f, cluster.gatedServiceIds(f, "io.hotpot.examples.kv.KeyValueStore"));
+        }
+
+        Path v11 = Fixtures.jar("kv-twins-1.1.0.jar");
+        String out;
+        try (Loads loads = new Loads(cluster, cluster.followers(), stores, 12, 1, "twins")) {
+            Thread.sleep(3_000);
+            out = cluster.distribute(v11);
+            System.out.println(out);
+            assertOk(out);
+            loads.assertClean("on both Blueprint stores across their swap");
+        }
+        for (Map<String, String> row : ConsoleTable.parse(out)) {
+            assertEquals(out, "UPDATED", row.get("Outcome"));
+            assertTrue(out, !"-".equals(row.get("State bytes")));
+        }
+        cluster.assertConverged(twins, "1.1.0", Fixtures.sha256(v11), cluster.nodes().nodes());
+        for (String f : cluster.followers()) {
+            assertEquals(f + " keeps one proxy registration per store across the swap", proxies.get(f),
+                    cluster.gatedServiceIds(f, "io.hotpot.examples.kv.KeyValueStore"));
+            for (String store : stores) {
+                String check = cluster.run(f, "kv:check --store " + store + " --count 200 --prefix " + store + "-");
+                assertTrue(f + " " + store + ": " + check, check.contains("present=200 wrong=0 missing=0"));
+                String entry = cluster.run(f, "kv:get --store " + store + " " + store + "-7");
+                assertTrue(f + " " + store + ": " + entry, entry.contains("value=value-7;store=" + store + ";bundle=1.1.0"));
+            }
+        }
     }
 }

@@ -40,6 +40,21 @@ final class Loads implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts one local client on each given node for each named store ({@code kv:load --store}), each
+     * on keys of its own: for bundles that register several stores, told apart by {@code kv.store}.
+     */
+    Loads(RunningCluster cluster, java.util.Collection<String> nodes, List<String> stores, int seconds, int threads,
+          String prefix) {
+        String args = " --seconds " + seconds + " --threads " + threads;
+        for (String n : nodes) {
+            for (String store : stores) {
+                reports.add(clients.submit(() -> cluster.run(n, "kv:load --store " + store + args + " --prefix "
+                        + prefix + "-" + store + "-" + n)));
+            }
+        }
+    }
+
     /** Waits for every client and asserts none saw a failed, mismatched or lost call. */
     void assertClean(String label) throws Exception {
         for (Future<String> report : reports) {

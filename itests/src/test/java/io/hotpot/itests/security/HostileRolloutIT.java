@@ -92,6 +92,7 @@ public class HostileRolloutIT {
     private static final String STAGE = signature("stage", String.class);
     private static final String APPLY_STORED = signature("applyStored", SignedRolloutTicket.class);
     private static final String READ_CHUNK = signature("readChunk", String.class, long.class, int.class);
+    private static final String ABORT_TRANSFER = signature("abortTransfer", String.class);
 
     /** Hotpot's default artifact.max.bytes; the cluster script does not change it. */
     private static final long DEFAULT_MAX_BYTES = 268_435_456L;
@@ -214,8 +215,8 @@ public class HostileRolloutIT {
         assertEquals("the follower holds none of these bytes yet", 0, transfer.resumeOffset());
         write(transfer.transferId(), tampered);
         Answer staged = call(STAGE, transfer.transferId());
-        // Refused by the transfer's own digest check, before RolloutVerifier: the answer names both
-        // digests but not "refused (DIGEST)", and no SECURITY line is written (strict form below).
+        // Refused by RolloutVerifier's digest check when the bytes are staged; the answer names both
+        // digests (its reason and SECURITY line: issue5StrictReasonsAndLogLines).
         assertTrue(staged.toString(), staged.failed());
         assertTrue(staged.message(), staged.message().contains(valid.ticket().artifact().sha256())
                 && staged.message().contains(sha256(tampered)));
@@ -330,6 +331,10 @@ public class HostileRolloutIT {
                 leader, false));
         SignedRolloutTicket seven = clusterKey.sign(new RolloutTicket("r-hostile-race-7", recorded + 2, descriptor(v3),
                 leader, false));
+        // What the cluster decided: both rollouts run (as a leader records them before it pushes), so that
+        // the replay check, not the check against ZooKeeper (case 5c), is what this case holds.
+        decide("r-hostile-race-6", descriptor(v1), "RUNNING");
+        decide("r-hostile-race-7", descriptor(v3), "RUNNING");
         // The follower stores 2.17.2 already; 2.19.2 is staged as a leader would, which records nothing.
         TransferTicket transfer = begin(seven);
         write(transfer.transferId(), Files.readAllBytes(v3));
@@ -360,6 +365,8 @@ public class HostileRolloutIT {
         } finally {
             callers.shutdownNow();
             Files.deleteIfExists(pause);
+            forget("r-hostile-race-6");
+            forget("r-hostile-race-7");
         }
         awaitSecurityLines(follower, logged + 1, replayed, "REPLAY");
 
@@ -429,7 +436,7 @@ public class HostileRolloutIT {
         byte[] call = traversalCall(TRAVERSAL);
         for (String method : List.of(BEGIN_TRANSFER, APPLY_STORED)) {
             // Refused while the call is read (the record's constructor), before any Hotpot code runs:
-            // the caller gets an InvalidObjectException; the node logs no SECURITY line (strict form below).
+            // the caller gets an InvalidObjectException; the node logs no SECURITY line (issue 11 item 7, open).
             Answer answer = show(method + " (patched name)", FastbinClient.callRaw(port, endpoint, method, call));
             assertTrue(answer.toString(), answer.failed());
             assertTrue(answer.message(), answer.message().contains("not an OSGi symbolic name: '" + TRAVERSAL + "'"));
@@ -444,7 +451,7 @@ public class HostileRolloutIT {
         awaitSecurityLines(follower, logged + 2, "NAME", "invalid");
 
         // Names that reach the file system only if the follower trusted them. Both are refused
-        // with a plain TransferException and no SECURITY line (strict form below).
+        // (their reason and SECURITY line: issue5StrictReasonsAndLogLines).
         Answer read = call(READ_CHUNK, "../../../etc/passwd", 0L, 10);
         assertTrue(read.toString(), read.failed());
         assertTrue(read.message(), read.message().contains("../../../etc/passwd") && read.message().contains("invalid"));
@@ -498,8 +505,7 @@ public class HostileRolloutIT {
             TransferTicket transfer = begin(clusterKey.sign(ticket(rollout, claimed, false)));
             write(transfer.transferId(), Files.readAllBytes(jar));
             Answer staged = call(STAGE, transfer.transferId());
-            // The claim guard refuses and logs; the answer's reason is ARTIFACT, not CLAIM, because the
-            // guard runs inside the ArtifactInspector (strict form below).
+            // The claim guard refuses and logs (the answer's reason, CLAIM: issue5StrictReasonsAndLogLines).
             assertRefused(staged, null);
             assertTrue(staged.message(), staged.message().contains("claims the symbolic name of bundle"));
             awaitSecurityLines(follower, claims + 1, claimed.coordinates() + " sha256 " + claimed.shortDigest(), "claims the symbolic name");
@@ -511,27 +517,17 @@ public class HostileRolloutIT {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Issue 5's wording, where the runtime does not meet it yet.
+    // Issue 5's wording: each refusal's reason and SECURITY line.
 
     /**
      * Issue 5 asks every refusal to name its reason in the answer ({@code refused (REASON)}) and to
-     * write a {@code SECURITY <node>: refused} line. Three refusals are safe today (the cases above
-     * assert that nothing changes) but are not worded or logged that way:
-     * <ul>
-     *   <li>a tampered chunk: {@code InboundTransfers.complete} compares the digest itself, before
-     *       {@code RolloutVerifier.check} runs, so the answer says "digest mismatch", not
-     *       {@code refused (DIGEST)}, and nothing is logged on {@code io.hotpot.security};</li>
-     *   <li>a bundle claiming a protected symbolic name, pushed under a valid ticket: the
-     *       {@code BundleClaimGuard} runs inside the {@code ArtifactInspector}, whose
-     *       {@code InvalidArtifactException} {@code RolloutVerifier} reports as ARTIFACT, so the
-     *       answer says {@code refused (ARTIFACT)}, not {@code refused (CLAIM)};</li>
-     *   <li>path traversal in a descriptor's symbolic name (refused by the record's constructor
-     *       while fastbin reads the call, before any Hotpot code runs), in {@code readChunk}'s digest
-     *       and in {@code writeChunk}'s transfer id: refused, with no SECURITY line.</li>
-     * </ul>
-     * This test holds the strict form of those checks and lists every gap at once. It is skipped
-     * unless {@code -Dhotpot.it.strict=true}, so that the suite stays green on what is safe while
-     * the wording and logging are open; once they are fixed, drop the assumption.
+     * write a {@code SECURITY <node>: refused} line. This test holds that strict form for the
+     * refusals whose wording the cases above leave open, and lists every gap at once: a tampered
+     * chunk ({@code DIGEST}, from {@code RolloutVerifier.check}, which the follower's staging runs as
+     * its admission), a bundle claiming a protected symbolic name ({@code CLAIM}), and path traversal
+     * in {@code readChunk}'s digest and {@code writeChunk}'s transfer id ({@code NAME}). One refusal
+     * still has no SECURITY line: a descriptor whose own record constructor refuses it while fastbin
+     * reads the call, before any Hotpot code runs (issue 11 item 7).
      */
     @Test
     public void issue5StrictReasonsAndLogLines() throws Exception {
@@ -559,6 +555,54 @@ public class HostileRolloutIT {
 
         before.assertUnchanged("the strict cases");
         assertTrue("issue 5 is not met for:\n" + String.join("\n", gaps), gaps.isEmpty());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // 10. A flood of transfers under one valid ticket (issue 11 item 4).
+
+    /**
+     * A caller that holds one valid ticket (sniffed, or received as a fake endpoint would) begins
+     * transfer after transfer. Before the bounds, each begin opened a transfer that never expired,
+     * with its ticket on the heap and a staging file of up to artifact.max.bytes: all 50 were
+     * accepted. Now one rollout's artifact holds at most two transfers; every other begin is refused
+     * ({@code LIMIT}) with a SECURITY line, the staging folder holds at most those two files, and
+     * the node keeps answering the leader.
+     */
+    @Test
+    public void case10AFloodOfTransfersUnderOneTicketIsBounded() throws Exception {
+        World before = World.now();
+        Path jar = Fixtures.jar("kv-1.0.0.jar");
+        byte[] bytes = Files.readAllBytes(jar);
+        SignedRolloutTicket valid = clusterKey.sign(ticket("r-hostile-flood", descriptor(jar), false));
+        int logged = securityLines(follower, "for rollout r-hostile-flood", "LIMIT");
+        List<String> begun = new ArrayList<>();
+        int refused = 0;
+        for (int i = 0; i < 50; i++) {
+            Answer answer = FastbinClient.call(port, endpoint, BEGIN_TRANSFER, valid);
+            if (answer.failed()) {
+                assertRefused(answer, "LIMIT");
+                refused++;
+            } else {
+                TransferTicket t = (TransferTicket) answer.value();
+                begun.add(t.transferId());
+                write(t.transferId(), bytes);
+            }
+        }
+        System.out.println("[hostile] 50 beginTransfer calls under one ticket: " + begun.size() + " begun, "
+                + refused + " refused");
+        assertEquals("transfers begun under one ticket", 2, begun.size());
+        try (Stream<Path> staged = Files.list(stagingDir(follower))) {
+            assertEquals("staging files on " + follower, 2, staged.count());
+        }
+        awaitSecurityLines(follower, logged + 48, "for rollout r-hostile-flood", "LIMIT");
+        // The node keeps serving: the leader's status call to it answers.
+        await("the leader reaches " + follower).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500))
+                .until(() -> RunningCluster.row(ConsoleTable.parse(cluster.run(leader, "hot:nodes")), "Node", follower)
+                        .map(r -> "-".equals(r.get("Problem"))).orElse(false));
+        for (String id : begun) {
+            assertFalse(FastbinClient.call(port, endpoint, ABORT_TRANSFER, id).failed());
+        }
+        before.assertUnchanged("a flood of transfers, once the two begun are aborted");
     }
 
     /** Records a gap unless the call is refused with that reason and logged with that fragment. */
@@ -706,6 +750,106 @@ public class HostileRolloutIT {
      * staging, replay record, applied records, snapshots, journal), and every Hotpot znode that
      * records decisions and outcomes (desired state, actual state, rollouts).
      */
+    // ---------------------------------------------------------------------------------------------
+    // 5c. Tickets the cluster no longer stands behind (issue 11 item 1).
+
+    /**
+     * A signed ticket is applied only while the cluster runs its rollout, as ZooKeeper records it.
+     * <ul>
+     *   <li>A node that a halted rollout skipped: the leader had staged the bytes there (every node
+     *       stages before any applies), the halt returned only the nodes that applied, and the
+     *       skipped node's replay record never saw the ticket. The test leaves the same state: the
+     *       rollout recorded {@code ROLLED_BACK} in ZooKeeper, commons-lang3 3.14.0 staged on the
+     *       follower under that rollout's ticket. Before the fix, {@code applyStored} of that ticket
+     *       made the follower run 3.14.0, the version the cluster rejected, and nothing brought it
+     *       back.</li>
+     *   <li>A wiped node (its replay record deleted, as on a new node): before the fix it accepted
+     *       every ticket ever signed, here one of the 3.14.0 rollout that case 5 completed and then
+     *       rolled back, at sequence 1.</li>
+     * </ul>
+     * Both are refused {@code UNDECIDED} with a SECURITY line, and nothing changes on any node.
+     */
+    @Test
+    public void case5cTicketsTheClusterNoLongerRunsAreRefused() throws Exception {
+        Path jar14 = Fixtures.jar("commons-lang3-3.14.0.jar");
+        ArtifactDescriptor v14 = descriptor(jar14);
+        cluster.assertRuns(follower, LANG, "3.12.0", null);
+
+        // (a) The skipped node of a halted rollout.
+        String halted = "r-hostile-halted";
+        decide(halted, v14, "ROLLED_BACK");
+        try {
+            SignedRolloutTicket skipped = clusterKey.sign(ticket(halted, v14, false));
+            if (!Files.exists(storeFile(follower, v14.sha256()))) {
+                TransferTicket transfer = begin(skipped);
+                write(transfer.transferId(), Files.readAllBytes(jar14));
+                Answer staged = call(STAGE, transfer.transferId());
+                assertFalse("staging is every node's say, before any node applies: " + staged, staged.failed());
+            }
+            World before = World.now();
+            int logged = securityLines(follower, "rollout '" + halted + "'", "UNDECIDED", "ROLLED_BACK, not running");
+            Answer applied = call(APPLY_STORED, skipped);
+            assertRefused(applied, "UNDECIDED");
+            awaitSecurityLines(follower, logged + 1, "rollout '" + halted + "'", "UNDECIDED", "ROLLED_BACK, not running");
+            before.assertUnchanged("a halted rollout's ticket sent to a node it skipped");
+        } finally {
+            forget(halted);
+        }
+
+        // (b) A wiped node, whose replay record is empty.
+        String completed = zookeeper.getChildren().forPath("/hotpot/rollouts").stream().filter(id -> {
+            try {
+                Properties p = new Properties();
+                p.load(new java.io.StringReader(new String(zookeeper.getData().forPath("/hotpot/rollouts/" + id),
+                        StandardCharsets.UTF_8)));
+                return v14.sha256().equals(p.getProperty("artifact.sha256")) && "COMPLETED".equals(p.getProperty("status"));
+            } catch (Exception e) {
+                return false;
+            }
+        }).findFirst().orElseThrow(() -> new AssertionError("no COMPLETED rollout of 3.14.0 (case 5) in ZooKeeper"));
+        cluster.nodes().stop(follower);
+        Files.delete(cluster.nodes().home(follower).resolve("data/hotpot/security/accepted.properties"));
+        cluster.nodes().startNode(follower);
+        cluster.awaitReady();
+        endpoint = endpoint(follower);
+        cluster.assertRuns(follower, LANG, "3.12.0", null);
+        // A started node writes its actual state to ZooKeeper on its own time: compare from when it is at rest.
+        World before = World.settled();
+        SignedRolloutTicket old = clusterKey.sign(new RolloutTicket(completed, 1, v14, leader, false));
+        int logged = securityLines(follower, "rollout '" + completed + "'", "UNDECIDED", "COMPLETED, not running");
+        assertRefused(call(APPLY_STORED, old), "UNDECIDED");
+        awaitSecurityLines(follower, logged + 1, "rollout '" + completed + "'", "UNDECIDED", "COMPLETED, not running");
+        before.assertUnchanged("an old ticket sent to a wiped node");
+    }
+
+    /**
+     * Records a rollout in ZooKeeper as a leader does (RolloutLog's fields), through the cluster's
+     * own identity: what the cluster decided, for the cases that need a decision of their own.
+     */
+    private static void decide(String rolloutId, ArtifactDescriptor artifact, String status) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("artifact.symbolicName", artifact.symbolicName());
+        p.setProperty("artifact.version", artifact.version());
+        p.setProperty("artifact.sha256", artifact.sha256());
+        p.setProperty("artifact.size", Long.toString(artifact.size()));
+        p.setProperty("source", "HostileRolloutIT");
+        p.setProperty("policy", "all");
+        p.setProperty("trigger", "CONSOLE");
+        p.setProperty("leader", leader);
+        p.setProperty("startedAt", Long.toString(System.currentTimeMillis()));
+        p.setProperty("finishedAt", "RUNNING".equals(status) ? "0" : Long.toString(System.currentTimeMillis()));
+        p.setProperty("status", status);
+        p.setProperty("message", "");
+        java.io.StringWriter text = new java.io.StringWriter();
+        p.store(text, null);
+        zookeeper.create().orSetData().creatingParentsIfNeeded().forPath("/hotpot/rollouts/" + rolloutId,
+                text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void forget(String rolloutId) throws Exception {
+        zookeeper.delete().quietly().deletingChildrenIfNeeded().forPath("/hotpot/rollouts/" + rolloutId);
+    }
+
     private record World(Map<String, String> consoles, Map<String, String> files, Map<String, String> znodes) {
 
         static World now() throws Exception {
@@ -726,6 +870,20 @@ public class HostileRolloutIT {
                 read(path, znodes);
             }
             return new World(status, files, znodes);
+        }
+
+        /** @return the World once two snapshots 2 s apart are equal, within 60 s */
+        static World settled() throws Exception {
+            World last = now();
+            for (int i = 0; i < 30; i++) {
+                Thread.sleep(2_000);
+                World next = now();
+                if (next.equals(last)) {
+                    return next;
+                }
+                last = next;
+            }
+            throw new AssertionError("the cluster did not come to rest within 60 s");
         }
 
         private static void read(String path, Map<String, String> into) throws Exception {

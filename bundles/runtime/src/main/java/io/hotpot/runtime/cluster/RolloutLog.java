@@ -93,6 +93,63 @@ public final class RolloutLog {
     }
 
     /**
+     * Whether the cluster stands behind a ticket now ({@link io.hotpot.runtime.follower.RolloutDecisions}):
+     * its rollout is recorded {@code RUNNING}, and the ticket is of that rollout's artifact, or, flagged
+     * as a rollback, of the version it replaces (a halted rollout's return, which is signed while
+     * the rollout still runs). Only the cluster's identity can write these znodes (their ACL).
+     *
+     * <p>ZooKeeper lets a client read from a server that lags behind the leader's write; so a
+     * rollout that is not found running is read again after a {@code sync}, within {@code syncMs}.
+     *
+     * @param ticket a ticket whose signature verified
+     * @param syncMs how long to wait for the sync, in milliseconds
+     * @return why not, naming the rollout; empty if the cluster stands behind it. A ZooKeeper that
+     *         cannot be read is a refusal too: a node does not apply what it cannot check.
+     */
+    public Optional<String> refusal(io.hotpot.api.RolloutTicket ticket, long syncMs) {
+        String id = ticket.rolloutId();
+        try {
+            Optional<String> first = refusalAsRead(ticket);
+            if (first.isEmpty()) {
+                return first;
+            }
+            java.util.concurrent.CountDownLatch synced = new java.util.concurrent.CountDownLatch(1);
+            client.sync().inBackground((c, event) -> synced.countDown()).forPath(path + "/" + id);
+            synced.await(syncMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+            return refusalAsRead(ticket);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.of("interrupted while reading rollout '" + id + "' from ZooKeeper");
+        } catch (Exception e) {
+            return Optional.of("cannot read rollout '" + id + "' from ZooKeeper to check that the cluster runs it: " + e);
+        }
+    }
+
+    private Optional<String> refusalAsRead(io.hotpot.api.RolloutTicket ticket) throws Exception {
+        String id = ticket.rolloutId();
+        Properties p;
+        try {
+            p = ZnodeText.parse(client.getData().forPath(path + "/" + id));
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.of("the cluster records no rollout '" + id + "'");
+        }
+        String status = p.getProperty("status", "?");
+        if (!RolloutStatus.RUNNING.name().equals(status)) {
+            return Optional.of("rollout '" + id + "' is " + status + ", not running: the cluster no longer stands behind"
+                    + " its tickets");
+        }
+        String sha = ticket.artifact().sha256();
+        boolean forward = sha.equals(p.getProperty("artifact.sha256"));
+        boolean back = ticket.rollback() && sha.equals(p.getProperty("previous.sha256"));
+        if (!forward && !back) {
+            return Optional.of("rollout '" + id + "' is of " + p.getProperty("artifact.symbolicName") + "/"
+                    + p.getProperty("artifact.version") + ", not of " + ticket.artifact().coordinates() + " sha256 "
+                    + ticket.artifact().shortDigest());
+        }
+        return Optional.empty();
+    }
+
+    /**
      * @return every recorded rollout, newest first; unreadable entries are skipped with a warning
      * @throws Exception if ZooKeeper cannot be reached
      */

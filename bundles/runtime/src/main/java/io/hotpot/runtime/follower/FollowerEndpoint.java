@@ -12,7 +12,6 @@ import io.hotpot.api.TransferTicket;
 import io.hotpot.runtime.apply.Admission;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.BundleStates;
-import io.hotpot.runtime.artifact.Sha256;
 import io.hotpot.runtime.security.RemoteNames;
 import io.hotpot.runtime.security.RolloutVerifier;
 import io.hotpot.runtime.security.SecurityRefusal;
@@ -27,9 +26,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -51,8 +48,8 @@ public final class FollowerEndpoint implements FollowerService {
     private final BooleanSupplier leadership;
     private final java.util.function.Consumer<ApplyReport> outcomes;
     private final RolloutVerifier verifier;
+    private final RolloutDecisions decisions;
     private final int maxReadBytes;
-    private final Map<String, SignedRolloutTicket> tickets = new ConcurrentHashMap<>();
 
     /**
      * @param nodeId     this node
@@ -62,16 +59,18 @@ public final class FollowerEndpoint implements FollowerService {
      * @param leadership whether this node leads right now
      * @param outcomes   told of every apply's report (to record the node's actual state)
      * @param verifier   checks tickets and bytes before anything is kept or touched
+     * @param decisions  whether the cluster runs a ticket's rollout now, checked before each apply
      * @param maxReadBytes the largest {@link #readChunk} answer, in bytes: below the RSA message bound
      * @throws IllegalArgumentException if maxReadBytes is not positive
      */
     public FollowerEndpoint(String nodeId, InboundTransfers transfers, BundleApplier applier, ArtifactStore store,
                             BooleanSupplier leadership, java.util.function.Consumer<ApplyReport> outcomes,
-                            RolloutVerifier verifier, int maxReadBytes) {
+                            RolloutVerifier verifier, RolloutDecisions decisions, int maxReadBytes) {
         if (maxReadBytes <= 0) {
             throw new IllegalArgumentException("maxReadBytes must be > 0: " + maxReadBytes);
         }
         this.verifier = verifier;
+        this.decisions = java.util.Objects.requireNonNull(decisions, "decisions");
         this.maxReadBytes = maxReadBytes;
         this.nodeId = nodeId;
         this.transfers = transfers;
@@ -105,8 +104,14 @@ public final class FollowerEndpoint implements FollowerService {
     public TransferTicket beginTransfer(SignedRolloutTicket signed) throws TransferException {
         RolloutTicket t = verified(() -> verifier.verifyTicket(signed, CALLER));
         ArtifactDescriptor descriptor = t.artifact();
-        TransferTicket ticket = transfers.begin(t.rolloutId(), descriptor);
-        tickets.put(ticket.transferId(), signed);
+        TransferTicket ticket;
+        try {
+            ticket = transfers.begin(t.rolloutId(), descriptor, signed);
+        } catch (InboundTransfers.LimitReached e) {
+            // A caller with one valid ticket could otherwise fill the heap and the disk (issue 11 item 4).
+            throw refused(verifier.refused(SecurityRefusal.Reason.LIMIT, "a transfer of " + descriptor.coordinates()
+                    + " for rollout " + t.rolloutId(), CALLER, e.getMessage()));
+        }
         LOG.info("Hotpot: receiving {} ({} bytes, sha256 {}) for rollout {} (sequence {}), resuming at byte {}",
                 descriptor.coordinates(), descriptor.size(), descriptor.shortDigest(), t.rolloutId(), t.sequence(),
                 ticket.resumeOffset());
@@ -122,7 +127,7 @@ public final class FollowerEndpoint implements FollowerService {
     @Override
     public void stage(String transferId) throws TransferException {
         requireTransferId(transferId);
-        SignedRolloutTicket signed = tickets.remove(transferId);
+        SignedRolloutTicket signed = transfers.ticket(transferId).orElse(null);
         if (signed == null) {
             transfers.abort(transferId);
             throw new TransferException(nodeId + ": unknown transfer " + transferId);
@@ -157,17 +162,24 @@ public final class FollowerEndpoint implements FollowerService {
         Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
                 + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
         verified(() -> verifier.check(signed, file, CALLER));
-        // The replay check again under the applier's lock, and the record before it is released: two
-        // calls that both passed the check above do not both run (issue 11 item 3).
-        java.util.concurrent.atomic.AtomicReference<SecurityRefusal> replay = new java.util.concurrent.atomic.AtomicReference<>();
+        // Under the applier's lock, before any bundle is touched: the replay check again, so that two
+        // calls that both passed the check above do not both run (issue 11 item 3), and whether the
+        // cluster runs this ticket's rollout now, so that a node a halted rollout skipped, or one with an
+        // empty replay record, does not run what the cluster rejected (item 1). The ticket is recorded
+        // before the lock is released.
+        java.util.concurrent.atomic.AtomicReference<SecurityRefusal> refusal = new java.util.concurrent.atomic.AtomicReference<>();
         ApplyReport report = applier.apply(t.rolloutId(), artifact, file, new Admission(
-                () -> verifier.replayRefusal(signed, CALLER).map(e -> {
-                    replay.set(e);
-                    return e.reason() + ": " + e.getMessage();
-                }), () -> verifier.admitRunning(signed)));
-        if (replay.get() != null) {
-            // Nothing was touched: refused like the check above would have.
-            throw refused(replay.get());
+                () -> verifier.replayRefusal(signed, CALLER)
+                        .or(() -> decisions.refusal(t).map(why -> verifier.refused(SecurityRefusal.Reason.UNDECIDED,
+                                "rollout '" + t.rolloutId() + "' (" + artifact.coordinates() + " sha256 "
+                                        + artifact.shortDigest() + ", sequence " + t.sequence() + ")", CALLER, why)))
+                        .map(e -> {
+                            refusal.set(e);
+                            return e.reason() + ": " + e.getMessage();
+                        }), () -> verifier.admitRunning(signed)));
+        if (refusal.get() != null) {
+            // Nothing was touched: refused like the checks above.
+            throw refused(refusal.get());
         }
         outcomes.accept(report);
         return report;
@@ -200,7 +212,6 @@ public final class FollowerEndpoint implements FollowerService {
 
     @Override
     public void abortTransfer(String transferId) {
-        tickets.remove(transferId);
         transfers.abort(transferId);
     }
 
@@ -237,8 +248,8 @@ public final class FollowerEndpoint implements FollowerService {
             return null;
         }
         try {
-            // Recomputed, not copied from the record: the digest shown is the bytes on this disk.
-            return Sha256.of(file.get());
+            // Of the bytes on this disk, not copied from the record; computed again when the file changes.
+            return store.digestOf(file.get());
         } catch (IOException e) {
             return null;
         }

@@ -174,6 +174,21 @@ public final class RolloutVerifier {
         }
     }
 
+    /**
+     * Logs a refusal that another part of the node decided (a bound it enforces), as the checks
+     * above log theirs, so that every refusal on the remote path leaves a {@code SECURITY} line.
+     *
+     * @param reason which bound or check refused
+     * @param what   what was refused
+     * @param from   who sent it
+     * @param why    the refusal's message
+     * @return the refusal, for the caller to throw
+     */
+    public SecurityRefusal refused(Reason reason, String what, String from, String why) {
+        log.refused(what, from, reason + ": " + why);
+        return new SecurityRefusal(reason, why);
+    }
+
     /** One of {@link RemoteNames}' form checks. */
     @FunctionalInterface
     public interface NameCheck {

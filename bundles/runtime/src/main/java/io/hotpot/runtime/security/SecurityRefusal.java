@@ -25,7 +25,14 @@ public class SecurityRefusal extends Exception {
         /** The bundle would replace one that Hotpot must not touch. */
         CLAIM,
         /** A name or id from the network does not have the required form. */
-        NAME
+        NAME,
+        /** A request beyond the node's bounds, such as more transfers in progress than it allows. */
+        LIMIT,
+        /**
+         * A validly signed ticket that the cluster does not stand behind now: its rollout halted,
+         * ended or is unknown to ZooKeeper.
+         */
+        UNDECIDED
     }
 
     private final Reason reason;

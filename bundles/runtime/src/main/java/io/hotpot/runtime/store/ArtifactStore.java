@@ -46,6 +46,12 @@ public final class ArtifactStore {
     private final Path applied;
     private final Path snapshots;
     private final int keptVersions;
+    private final long unnamedRetentionMs;
+    /** Digests of stored files by path, valid while the file's size and modification time stay. */
+    private final java.util.Map<Path, Digest> digests = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Digest(long size, long modifiedMs, String sha256) {
+    }
 
     /**
      * @param root         the node's Hotpot data folder; created if missing
@@ -55,6 +61,22 @@ public final class ArtifactStore {
      * @throws UncheckedIOException     if the folders cannot be created
      */
     public ArtifactStore(Path root, int keptVersions) {
+        this(root, keptVersions, 3_600_000);
+    }
+
+    /**
+     * @param root               the node's Hotpot data folder; created if missing
+     * @param keptVersions       how many versions of each symbolic name to keep, at least 2
+     * @param unnamedRetentionMs how long bytes that nothing runs or keeps stay, in milliseconds
+     *                           ({@code unapplied.retention.ms}, {@link #pruneUnnamed})
+     * @throws IllegalArgumentException if keptVersions is below 2 or the retention is not positive
+     * @throws UncheckedIOException     if the folders cannot be created
+     */
+    public ArtifactStore(Path root, int keptVersions, long unnamedRetentionMs) {
+        if (unnamedRetentionMs <= 0) {
+            throw new IllegalArgumentException("unapplied.retention.ms must be > 0: " + unnamedRetentionMs);
+        }
+        this.unnamedRetentionMs = unnamedRetentionMs;
         if (keptVersions < 2) {
             throw new IllegalArgumentException("kept.versions must be >= 2 (the running version and the one to go back to): "
                     + keptVersions);
@@ -148,7 +170,8 @@ public final class ArtifactStore {
 
     /**
      * Records that an artifact now runs on this node, and deletes the bytes of the versions of its
-     * symbolic name beyond the last {@code keptVersions}.
+     * symbolic name beyond the last {@code keptVersions}, and those that nothing names any more
+     * ({@link #pruneUnnamed}, with the store's retention).
      *
      * @throws IOException if the record cannot be written
      */
@@ -170,6 +193,11 @@ public final class ArtifactStore {
                 artifact.version() + " " + artifact.sha256() + " " + artifact.size() + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         prune(artifact.symbolicName());
+        try {
+            pruneUnnamed(unnamedRetentionMs, System.currentTimeMillis());
+        } catch (IOException e) {
+            // The record above is written; the next apply or start prunes again.
+        }
     }
 
     /**
@@ -199,7 +227,94 @@ public final class ArtifactStore {
         move(tmp, applied.resolve(safe(symbolicName) + ".history"));
         for (ArtifactDescriptor old : all.subList(keptVersions, all.size())) {
             Files.deleteIfExists(artifactFile(old.sha256()));
+            digests.remove(artifactFile(old.sha256()));
         }
+    }
+
+    /**
+     * Deletes every staging file. Called once at a node's start, before any transfer or download of
+     * it can begin: what is left there was in progress when the node last stopped, and nothing
+     * resumes it (issue 11 item 4).
+     *
+     * @return how many files were deleted
+     * @throws IOException if the folder cannot be listed or a file cannot be deleted
+     */
+    public int clearStaging() throws IOException {
+        int deleted = 0;
+        try (Stream<Path> files = Files.list(staging)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(f) && Files.deleteIfExists(f)) {
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Deletes the stored artifacts that nothing names: neither what runs for a symbolic name nor
+     * its kept history. Those are bytes staged for a rollout that halted before this node applied
+     * them, or a revision saved to go back to that is no longer needed. Only files older than
+     * {@code retentionMs} go, so that bytes staged for a rollout still in progress, and the old
+     * revision of a swap in progress, stay (issue 11 item 4).
+     *
+     * @param retentionMs how old an unnamed artifact must be before it is deleted, in milliseconds;
+     *                    longer than any rollout and any swap
+     * @param nowMs       the current time, in milliseconds since the epoch
+     * @return the digests of the deleted artifacts
+     * @throws IOException if the folders cannot be read
+     */
+    public synchronized List<String> pruneUnnamed(long retentionMs, long nowMs) throws IOException {
+        java.util.Set<String> named = new java.util.HashSet<>();
+        try (Stream<Path> files = Files.list(applied)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".history")) {
+                    for (String line : Files.readAllLines(f)) {
+                        String[] fields = line.trim().split(" ");
+                        if (fields.length == 3) {
+                            named.add(fields[1]);
+                        }
+                    }
+                } else if (name.endsWith(".properties")) {
+                    read(f).ifPresent(a -> named.add(a.artifact().sha256()));
+                }
+            }
+        }
+        List<String> deleted = new ArrayList<>();
+        try (Stream<Path> files = Files.list(artifacts)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                String sha = name.endsWith(".jar") ? name.substring(0, name.length() - 4) : "";
+                if (SHA.matcher(sha).matches() && !named.contains(sha)
+                        && nowMs - Files.getLastModifiedTime(f).toMillis() > retentionMs && Files.deleteIfExists(f)) {
+                    digests.remove(f);
+                    deleted.add(sha);
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * The SHA-256 of a stored file as it is on disk now: computed again only when its size or
+     * modification time changed since it was last computed, so that a caller who asks often (an
+     * unauthenticated {@code status()} call) does not make the node hash every jar each time.
+     *
+     * @param file a file of this store
+     * @return its digest, 64 lower-case hex characters
+     * @throws IOException if it cannot be read
+     */
+    public String digestOf(Path file) throws IOException {
+        long size = Files.size(file);
+        long modified = Files.getLastModifiedTime(file).toMillis();
+        Digest known = digests.get(file);
+        if (known != null && known.size() == size && known.modifiedMs() == modified) {
+            return known.sha256();
+        }
+        String sha = Sha256.of(file);
+        digests.put(file, new Digest(size, modified, sha));
+        return sha;
     }
 
     /**

@@ -1,10 +1,13 @@
 package io.hotpot.runtime.transfer;
 
 import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
 import io.hotpot.runtime.artifact.Sha256;
 import io.hotpot.runtime.store.ArtifactStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,52 +16,179 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The follower's side of chunked transfers: one staging file per transfer, written strictly in
  * offset order and hashed as it arrives, so that completion costs no second read.
  *
- * <p>Thread-safe: transfers are independent; calls for one transfer are serialized on it.
+ * <p>Bounded (issue 11 item 4), because a begun transfer costs heap and up to
+ * {@code artifact.max.bytes} of disk, and a caller that holds one valid ticket could otherwise
+ * begin any number: at most {@link Limits#maxConcurrent()} transfers are in progress on the node,
+ * at most {@link Limits#PER_ARTIFACT} of them for one rollout's artifact, and a transfer that
+ * received nothing for {@link Limits#idleTimeoutMs()} is dropped with its staging file. So the disk
+ * that staging can take is bounded by {@code maxConcurrent × maxBytes}.
+ *
+ * <p>Thread-safe: transfers are independent; calls for one transfer are serialized on it; begins
+ * are serialized on the instance, so the bounds hold under concurrent callers.
  */
 public final class InboundTransfers {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InboundTransfers.class);
 
     /** A transfer whose bytes all arrived and whose digest and size match the descriptor. */
     public record Completed(String rolloutId, ArtifactDescriptor descriptor, Path file) {
     }
 
+    /**
+     * The bounds of a node's inbound transfers.
+     *
+     * @param maxBytes      the largest artifact accepted, in bytes ({@code artifact.max.bytes})
+     * @param maxConcurrent how many transfers may be in progress at once ({@code transfer.max.concurrent})
+     * @param idleTimeoutMs after how long without a chunk a transfer is dropped, in milliseconds
+     *                      ({@code transfer.idle.timeout.ms})
+     */
+    public record Limits(long maxBytes, int maxConcurrent, long idleTimeoutMs) {
+
+        /**
+         * Transfers in progress for one artifact of one rollout: the leader's, and one more for a
+         * leader that begins again before its abandoned one expired.
+         */
+        public static final int PER_ARTIFACT = 2;
+
+        /** @throws IllegalArgumentException naming the setting whose value is not positive */
+        public Limits {
+            if (maxBytes <= 0) {
+                throw new IllegalArgumentException("artifact.max.bytes must be > 0: " + maxBytes);
+            }
+            if (maxConcurrent <= 0) {
+                throw new IllegalArgumentException("transfer.max.concurrent must be > 0: " + maxConcurrent);
+            }
+            if (idleTimeoutMs <= 0) {
+                throw new IllegalArgumentException("transfer.idle.timeout.ms must be > 0: " + idleTimeoutMs);
+            }
+        }
+    }
+
+    /** A begin refused because the node's bounds are reached; nothing was opened. */
+    public static final class LimitReached extends TransferException {
+        private static final long serialVersionUID = 1L;
+
+        LimitReached(String message) {
+            super(message);
+        }
+    }
+
     private final String nodeId;
     private final ArtifactStore store;
-    private final long maxBytes;
+    private final Limits limits;
+    private final LongSupplier clockMs;
     private final Map<String, Staging> transfers = new ConcurrentHashMap<>();
 
     /**
-     * @param nodeId   this node, for error messages
-     * @param store    where staging files and finished artifacts go
-     * @param maxBytes the largest artifact accepted, in bytes
+     * @param nodeId  this node, for error messages
+     * @param store   where staging files and finished artifacts go
+     * @param limits  the bounds
+     * @param clockMs a monotonic clock, in milliseconds, for the idle timeout
      */
-    public InboundTransfers(String nodeId, ArtifactStore store, long maxBytes) {
-        this.nodeId = nodeId;
-        this.store = store;
-        this.maxBytes = maxBytes;
+    public InboundTransfers(String nodeId, ArtifactStore store, Limits limits, LongSupplier clockMs) {
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.store = Objects.requireNonNull(store, "store");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
     }
 
     /**
-     * @return a ticket whose offset is the full size when the store already holds these bytes
-     * @throws TransferException if the artifact is larger than the node accepts
+     * With the default bounds of {@code transfer.max.concurrent} (16) and
+     * {@code transfer.idle.timeout.ms} (60 s), on the system's monotonic clock.
+     *
+     * @param maxBytes the largest artifact accepted, in bytes
+     */
+    public InboundTransfers(String nodeId, ArtifactStore store, long maxBytes) {
+        this(nodeId, store, new Limits(maxBytes, 16, 60_000), () -> System.nanoTime() / 1_000_000);
+    }
+
+    /**
+     * A transfer that no signed ticket stands for: the node's own fetch from another node.
+     *
+     * @see #begin(String, ArtifactDescriptor, SignedRolloutTicket)
      */
     public TransferTicket begin(String rolloutId, ArtifactDescriptor descriptor) throws TransferException {
-        if (descriptor.size() > maxBytes) {
+        return begin(rolloutId, descriptor, null);
+    }
+
+    /**
+     * Begins a transfer, after dropping the transfers that stayed idle too long.
+     *
+     * @param ticket the verified ticket the caller presented, kept with the transfer until it is
+     *               staged ({@link #ticket}); null for the node's own fetches
+     * @return a ticket whose offset is the full size when the store already holds these bytes
+     * @throws LimitReached      if {@link Limits#maxConcurrent()} transfers are in progress, or
+     *                           {@link Limits#PER_ARTIFACT} for this rollout's artifact
+     * @throws TransferException if the artifact is larger than the node accepts
+     */
+    public synchronized TransferTicket begin(String rolloutId, ArtifactDescriptor descriptor, SignedRolloutTicket ticket)
+            throws TransferException {
+        if (descriptor.size() > limits.maxBytes()) {
             throw new TransferException(nodeId + ": refused " + descriptor.coordinates() + ": " + descriptor.size()
-                    + " bytes exceeds artifact.max.bytes=" + maxBytes);
+                    + " bytes exceeds artifact.max.bytes=" + limits.maxBytes());
+        }
+        expireIdle();
+        if (transfers.size() >= limits.maxConcurrent()) {
+            throw new LimitReached(nodeId + ": refused a transfer of " + descriptor.coordinates() + " for rollout "
+                    + rolloutId + ": " + transfers.size() + " transfers in progress, transfer.max.concurrent="
+                    + limits.maxConcurrent() + " (an idle one is dropped after transfer.idle.timeout.ms="
+                    + limits.idleTimeoutMs() + ")");
+        }
+        long same = transfers.values().stream().filter(t -> t.rolloutId.equals(rolloutId)
+                && t.descriptor.sha256().equals(descriptor.sha256())).count();
+        if (same >= Limits.PER_ARTIFACT) {
+            throw new LimitReached(nodeId + ": refused a transfer of " + descriptor.coordinates() + " for rollout "
+                    + rolloutId + ": " + same + " transfers of it are in progress already, at most "
+                    + Limits.PER_ARTIFACT + " per artifact of a rollout");
         }
         String id = "t-" + UUID.randomUUID();
         Optional<Path> stored = store.artifact(descriptor.sha256());
-        Staging staging = new Staging(rolloutId, descriptor, stored.orElse(store.stagingFile(id)), stored.isPresent());
+        Staging staging = new Staging(rolloutId, descriptor, stored.orElse(store.stagingFile(id)), stored.isPresent(),
+                ticket, clockMs.getAsLong());
         transfers.put(id, staging);
         return new TransferTicket(id, stored.isPresent() ? descriptor.size() : 0);
+    }
+
+    /**
+     * Drops every transfer that received nothing for {@link Limits#idleTimeoutMs()}, and deletes
+     * its staging file; called by every {@link #begin}.
+     *
+     * @return how many were dropped
+     */
+    public int expireIdle() {
+        long now = clockMs.getAsLong();
+        int dropped = 0;
+        for (Map.Entry<String, Staging> e : transfers.entrySet()) {
+            Staging staging = e.getValue();
+            synchronized (staging) {
+                if (now - staging.lastActivityMs >= limits.idleTimeoutMs() && transfers.remove(e.getKey(), staging)) {
+                    if (!staging.complete) {
+                        deleteQuietly(staging.file);
+                    }
+                    dropped++;
+                    LOG.info("Hotpot: node {} dropped transfer {} of {} for rollout {}: nothing arrived for {} ms"
+                            + " (transfer.idle.timeout.ms)", nodeId, e.getKey(), staging.descriptor.coordinates(),
+                            staging.rolloutId, now - staging.lastActivityMs);
+                }
+            }
+        }
+        return dropped;
+    }
+
+    /** @return the signed ticket a transfer in progress was begun with, if any */
+    public Optional<SignedRolloutTicket> ticket(String transferId) {
+        Staging staging = transfers.get(transferId);
+        return staging == null ? Optional.empty() : Optional.ofNullable(staging.ticket);
     }
 
     /**
@@ -88,6 +218,7 @@ public final class InboundTransfers {
             }
             staging.digest.update(data);
             staging.received += data.length;
+            staging.lastActivityMs = clockMs.getAsLong();
         }
     }
 
@@ -211,14 +342,19 @@ public final class InboundTransfers {
         final ArtifactDescriptor descriptor;
         final Path file;
         final boolean complete;
+        final SignedRolloutTicket ticket;
         final MessageDigest digest = Sha256.newDigest();
         long received;
+        long lastActivityMs;
 
-        Staging(String rolloutId, ArtifactDescriptor descriptor, Path file, boolean complete) {
+        Staging(String rolloutId, ArtifactDescriptor descriptor, Path file, boolean complete, SignedRolloutTicket ticket,
+                long now) {
             this.rolloutId = rolloutId;
             this.descriptor = descriptor;
             this.file = file;
             this.complete = complete;
+            this.ticket = ticket;
+            this.lastActivityMs = now;
         }
     }
 }

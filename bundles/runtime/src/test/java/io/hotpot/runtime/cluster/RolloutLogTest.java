@@ -84,4 +84,32 @@ public class RolloutLogTest {
         assertEquals(List.of("r-4", "r-3", "r-old-running"), ids);
         assertNull(log.read("r-2").orElse(null));
     }
+
+    /**
+     * Issue 11 item 1: a ticket counts only while the cluster runs its rollout. What a node was
+     * handed before (a halted rollout's ticket, on a node the halt skipped) or long ago (any old
+     * ticket, on a node with an empty replay record) is refused, naming the rollout.
+     */
+    @Test
+    public void aTicketCountsOnlyWhileTheClusterRunsItsRollout() throws Exception {
+        RolloutLog log = new RolloutLog(client, "/hotpot");
+        io.hotpot.api.RolloutTicket forward = new io.hotpot.api.RolloutTicket("r-1", 7, V2, "node1", false);
+        io.hotpot.api.RolloutTicket back = new io.hotpot.api.RolloutTicket("r-1", 8, V1, "node1", true);
+        io.hotpot.api.RolloutTicket backUnflagged = new io.hotpot.api.RolloutTicket("r-1", 8, V1, "node1", false);
+
+        assertEquals(java.util.Optional.of("the cluster records no rollout 'r-1'"), log.refusal(forward, 200));
+        log.write(rollout("r-1", 1000, RolloutStatus.RUNNING));
+        assertEquals(java.util.Optional.empty(), log.refusal(forward, 200));
+        assertEquals("the return of a halt, signed while it runs", java.util.Optional.empty(), log.refusal(back, 200));
+        assertEquals(java.util.Optional.of("rollout 'r-1' is of org.example/2.0.0, not of org.example/1.0.0 sha256 "
+                + V1.shortDigest()), log.refusal(backUnflagged, 200));
+
+        log.write(rollout("r-1", 1000, RolloutStatus.ROLLED_BACK));
+        assertEquals(java.util.Optional.of("rollout 'r-1' is ROLLED_BACK, not running: the cluster no longer stands"
+                + " behind its tickets"), log.refusal(forward, 200));
+
+        zk.stop();
+        String down = log.refusal(forward, 200).orElseThrow();
+        org.junit.Assert.assertTrue(down, down.startsWith("cannot read rollout 'r-1' from ZooKeeper"));
+    }
 }

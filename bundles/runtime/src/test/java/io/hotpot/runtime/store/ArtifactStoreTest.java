@@ -102,4 +102,40 @@ public class ArtifactStoreTest {
         assertTrue(store.artifact(applied.get(2).sha256()).isPresent());
         assertThrows(IllegalArgumentException.class, () -> new ArtifactStore(tmp.getRoot().toPath(), 1));
     }
+
+    /**
+     * Issue 11 item 4: staging is emptied at a start, and bytes that nothing runs or keeps (staged for
+     * a rollout that halted) go once older than the retention. Before, both stayed for good.
+     */
+    @Test
+    public void stagingIsClearedAndUnnamedBytesArePrunedAfterTheRetention() throws Exception {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 3, 1_000);
+        Files.writeString(store.stagingFile("t-left-by-a-crash"), "half");
+        Path staged = store.stage(new ByteArrayInputStream("download".getBytes()), 100);
+        assertEquals(2, store.clearStaging());
+        assertFalse(Files.exists(staged));
+
+        ArtifactDescriptor running = descriptor(store, "runs", "1.0.0");
+        store.recordApplied(running, "r1");
+        Path halted = store.put(new ByteArrayInputStream("staged for a rollout that halted".getBytes()));
+        String haltedSha = Sha256.of(halted);
+        long now = System.currentTimeMillis();
+        assertEquals("within the retention nothing goes", List.of(), store.pruneUnnamed(1_000, now));
+        assertEquals(List.of(haltedSha), store.pruneUnnamed(1_000, now + 5_000));
+        assertFalse(store.artifact(haltedSha).isPresent());
+        assertTrue("what runs stays", store.artifact(running.sha256()).isPresent());
+    }
+
+    /** status() is unauthenticated: it must not make the node hash every jar on every call. */
+    @Test
+    public void aDigestIsComputedAgainOnlyWhenTheFileChanged() throws Exception {
+        ArtifactStore store = new ArtifactStore(tmp.getRoot().toPath(), 3);
+        Path file = store.put(new ByteArrayInputStream("original".getBytes()));
+        String sha = store.digestOf(file);
+        assertEquals(Sha256.of(file), sha);
+        Files.writeString(file, "tampered on disk");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+        assertEquals("a changed file is hashed again: the digest shown is the bytes on disk", Sha256.of(file),
+                store.digestOf(file));
+    }
 }

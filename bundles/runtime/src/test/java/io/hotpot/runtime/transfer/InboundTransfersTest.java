@@ -112,4 +112,49 @@ public class InboundTransfersTest {
         assertThrows(TransferException.class, () -> transfers.write("t-nope", 0, new byte[1]));
         assertThrows(TransferException.class, () -> transfers.complete("t-nope"));
     }
+
+    /**
+     * Issue 11 item 4: one valid ticket no longer opens any number of transfers. Before the bounds,
+     * every begin below succeeded and kept its staging file and heap for as long as the node ran.
+     */
+    @Test
+    public void transfersAreBoundedPerArtifactAndPerNodeAndIdleOnesAreDropped() throws Exception {
+        long[] now = {0};
+        InboundTransfers bounded = new InboundTransfers("node2", store, new InboundTransfers.Limits(1_000_000, 3, 60_000),
+                () -> now[0]);
+        TransferTicket first = bounded.begin("r1", descriptor);
+        TransferTicket second = bounded.begin("r1", descriptor);
+        bounded.write(first.transferId(), 0, Arrays.copyOf(bytes, 10));
+        bounded.write(second.transferId(), 0, Arrays.copyOf(bytes, 10));
+        TransferException perArtifact = assertThrows(InboundTransfers.LimitReached.class, () -> bounded.begin("r1", descriptor));
+        assertTrue(perArtifact.getMessage(), perArtifact.getMessage().contains("at most 2 per artifact of a rollout"));
+
+        ArtifactDescriptor other = new ArtifactDescriptor("org.example.other", "1.0.0", "0".repeat(64), 10);
+        TransferTicket third = bounded.begin("r2", other);
+        TransferException perNode = assertThrows(InboundTransfers.LimitReached.class, () -> bounded.begin("r3", other));
+        assertTrue(perNode.getMessage(), perNode.getMessage().contains("3 transfers in progress, transfer.max.concurrent=3"));
+        assertEquals(3, bounded.inProgress());
+        assertEquals("what staging holds is bounded by the transfers in progress", 2, stagingFiles());
+
+        // The first keeps receiving; the others stay idle past the timeout and are dropped at the next begin.
+        now[0] = 59_000;
+        bounded.write(first.transferId(), 10, Arrays.copyOfRange(bytes, 10, 20));
+        now[0] = 60_000;
+        TransferTicket fourth = bounded.begin("r3", other);
+        assertEquals(2, bounded.inProgress());
+        assertEquals("the dropped transfer's staging file is deleted", 1, stagingFiles());
+        assertThrows(TransferException.class, () -> bounded.write(second.transferId(), 10, new byte[1]));
+        assertThrows(TransferException.class, () -> bounded.write(third.transferId(), 0, new byte[1]));
+        bounded.write(fourth.transferId(), 0, new byte[1]);
+        for (int off = 20; off < bytes.length; off += 30_000) {
+            bounded.write(first.transferId(), off, Arrays.copyOfRange(bytes, off, Math.min(bytes.length, off + 30_000)));
+        }
+        assertArrayEquals(bytes, Files.readAllBytes(bounded.complete(first.transferId()).file()));
+    }
+
+    private long stagingFiles() throws Exception {
+        try (var files = Files.list(tmp.getRoot().toPath().resolve("staging"))) {
+            return files.count();
+        }
+    }
 }
