@@ -20,8 +20,9 @@
 #   nodeI.pid            the node's JVM PID          nodeI.env    its ports (sourceable)
 #   zookeeper/           ZooKeeper data              zookeeper.pid, zookeeper.log
 #   cluster.env          ZK_CONNECT, NODES, nodeI_SSH, nodeI_PID, nodeI_HOME, ... (sourceable)
-#   io.hotpot.security.cfg  the cluster's credentials (signing key, trusted keys, ZooKeeper secret), mode 600:
+#   hotpot-credentials.properties  the cluster's credentials (signing key, trusted keys, ZooKeeper secret), mode 600:
 #                        generated once, on the first start in DIR, kept by later starts, copied into every node's etc/
+#                        (not a .cfg file: Configuration Admin must not keep a copy of the secrets)
 #
 # Logs of a node: DIR/nodeI/data/log/karaf.log and DIR/nodeI/karaf.out.
 # Only processes whose PID is recorded in DIR, and whose command line names DIR, are ever signalled.
@@ -320,9 +321,9 @@ load_node_env() {
 # ---------------------------------------------------------------------------------------------------------------
 # Cluster credentials
 
-readonly SECRETS_FILE=$DIR/io.hotpot.security.cfg
+readonly SECRETS_FILE=$DIR/hotpot-credentials.properties
 
-# Creates DIR/io.hotpot.security.cfg unless it exists, with the same code a node runs when it starts without one
+# Creates DIR/hotpot-credentials.properties unless it exists, with the same code a node runs when it starts without one
 # (io.hotpot.runtime.security.SecretsFile, from the distribution's runtime bundle: JDK classes only).
 ensure_secrets() {
     local -a found
@@ -427,7 +428,7 @@ create_node() {
     set_prop "$etc/io.hotpot.node.cfg" zookeeper.connect "$ZK_CONNECT"
     # Same credentials on every node: any node may become the leader and sign.
     ensure_secrets
-    install -m 600 "$SECRETS_FILE" "$etc/io.hotpot.security.cfg"
+    install -m 600 "$SECRETS_FILE" "$etc/hotpot-credentials.properties"
 
     cat > "$DIR/$name.env" << EOF
 NODE_HOME=$(env_value "$home")

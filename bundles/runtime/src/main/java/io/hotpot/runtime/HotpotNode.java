@@ -67,8 +67,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Hotpot node: the composition root that builds the node's parts from PID
- * {@code io.hotpot.node} and the cluster's credentials ({@link NodeSecurity}, PID
- * {@code io.hotpot.security}: without them the node does not start), starts them, and publishes
+ * {@code io.hotpot.node} and the cluster's credentials ({@link NodeSecurity}, from the credentials
+ * file and PID {@code io.hotpot.security}: without them the node does not start), starts them, and publishes
  * three services:
  * <ul>
  *   <li>{@link FollowerService}, exported through Aries RSA ({@code service.exported.configs =
@@ -81,7 +81,8 @@ import java.util.concurrent.TimeUnit;
  * Aries RSA hold stay registered, so no consumer rebinds to a managed bundle's own, ungated service,
  * and a swap in progress finishes behind its gate first. Only a new {@code node.id} or
  * {@code data.dir}, which make it another node, re-create them. A change of {@code io.hotpot.security}
- * re-creates the whole component (its {@link NodeSecurity} reference is static).
+ * or of the credentials file re-creates the whole component (its {@link NodeSecurity} reference is
+ * static, and {@code NodeSecurityProvider} registers a new one).
  *
  * <p>SCR calls the constructor, {@link #modified} and {@link #deactivate} one at a time; the fields
  * they change are read by no other thread.

@@ -65,6 +65,12 @@ public final class LocalCluster implements AutoCloseable {
         return Integer.parseInt(env.get(node + "_FASTBIN"));
     }
 
+    /** @return the node's JMX URL, as Karaf's {@code org.apache.karaf.management.cfg} composes it */
+    public String jmxUrl(String node) {
+        return "service:jmx:rmi://127.0.0.1:" + env.get(node + "_JMX_SERVER") + "/jndi/rmi://127.0.0.1:"
+                + env.get(node + "_JMX_REGISTRY") + "/karaf-" + node;
+    }
+
     /** @return the node's SSH port */
     public int sshPort(String node) {
         return Integer.parseInt(env.get(node + "_SSH"));
@@ -72,7 +78,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** @return the cluster's credentials file, which every node holds a copy of in its etc/ */
     public Path securityFile() {
-        return dir.resolve("io.hotpot.security.cfg");
+        return dir.resolve("hotpot-credentials.properties");
     }
 
     /** @return the node's JVM process id */

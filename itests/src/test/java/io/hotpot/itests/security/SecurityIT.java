@@ -30,6 +30,7 @@ import static io.hotpot.itests.security.FastbinClient.frame;
 import static io.hotpot.itests.security.FastbinClient.serialize;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
@@ -165,6 +166,65 @@ public class SecurityIT {
                     // IPv4 127.0.0.1, also as the IPv4-mapped address a dual-stack socket shows.
                     assertTrue(node + ": " + line, line.matches(".*\\s(127\\.0\\.0\\.1|\\[::ffff:127\\.0\\.0\\.1\\]):" + port + "\\s.*"));
                 }
+            }
+        }
+    }
+
+    /**
+     * Issue 11 item 5: the cluster's secrets are not in Configuration Admin. Before, PID
+     * {@code io.hotpot.security} held them: Configuration Admin kept its own copy under the node's
+     * {@code data/} with default permissions, and Karaf's configuration MBean, whose
+     * {@code list*} operations the default {@code jmx.acl.cfg} grants to the {@code viewer} role,
+     * listed them. Now they live in {@code etc/hotpot-credentials.properties} (mode 600), read by the
+     * node itself: no file under {@code data/} holds them (the log included), the viewer's console
+     * and its JMX connection show none of them, and the node runs on them (it is a member, and
+     * ZooKeeper lets it in: the other tests).
+     */
+    @Test
+    public void noViewerAndNoFileUnderDataHoldsTheSecrets() throws Exception {
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(cluster.nodes().securityFile())) {
+            p.load(in);
+        }
+        String auth = p.getProperty("zookeeper.auth");
+        List<String> secrets = List.of(p.getProperty("signing.key"), auth.substring(auth.indexOf(':') + 1));
+        for (String node : cluster.nodes().nodes()) {
+            java.nio.file.Path home = cluster.nodes().home(node);
+            assertEquals(node + ": the credentials file is the owner's only", "rw-------",
+                    java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                            home.resolve("etc/hotpot-credentials.properties"))));
+            List<String> holding = new java.util.ArrayList<>();
+            try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(home.resolve("data"))) {
+                for (java.nio.file.Path f : files.filter(Files::isRegularFile).toList()) {
+                    if (Files.size(f) < 16 * 1024 * 1024) {
+                        String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                        if (secrets.stream().anyMatch(text::contains)) {
+                            holding.add(home.relativize(f).toString());
+                        }
+                    }
+                }
+            }
+            assertEquals(node + ": files under data/ that hold a secret", List.of(), holding);
+
+            try (KarafConsole viewer = new KarafConsole(cluster.nodes().sshPort(node), "viewer", "viewer")) {
+                String listed = viewer.run("config:property-list -p io.hotpot.security");
+                assertTrue(node + ": the viewer's console shows a secret:\n" + listed,
+                        secrets.stream().noneMatch(listed::contains));
+            }
+            java.util.Map<String, Object> env = java.util.Map.of(javax.management.remote.JMXConnector.CREDENTIALS,
+                    new String[]{"viewer", "viewer"});
+            try (javax.management.remote.JMXConnector jmx = javax.management.remote.JMXConnectorFactory.connect(
+                    new javax.management.remote.JMXServiceURL(cluster.nodes().jmxUrl(node)), env)) {
+                javax.management.ObjectName config = new javax.management.ObjectName("org.apache.karaf:type=config,name=" + node);
+                String listed;
+                try {
+                    listed = String.valueOf(jmx.getMBeanServerConnection().invoke(config, "listProperties",
+                            new Object[]{"io.hotpot.security"}, new String[]{String.class.getName()}));
+                } catch (javax.management.MBeanException | SecurityException e) {
+                    listed = "refused: " + e;
+                }
+                System.out.println(node + ": viewer's JMX listProperties(io.hotpot.security): " + listed);
+                assertTrue(node + ": the viewer's JMX shows a secret", secrets.stream().noneMatch(listed::contains));
             }
         }
     }

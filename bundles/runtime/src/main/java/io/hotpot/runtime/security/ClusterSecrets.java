@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A cluster's shared secrets as they are written to {@code etc/io.hotpot.security.cfg}: like
+ * A cluster's shared secrets as they are written to {@code etc/hotpot-credentials.properties}: like
  * Erlang's {@code .erlang.cookie}, every node of the cluster holds the same values. Immutable and
  * thread-safe. The values are secret: {@link #toString()} does not print them.
  *
@@ -21,7 +21,7 @@ import java.util.Objects;
  */
 public record ClusterSecrets(String signingKey, List<String> trustedKeys, String zookeeperAuth) {
 
-    /** ConfigAdmin keys, as in {@link SecurityConfiguration}. */
+    /** Keys of the credentials file ({@link SecretsFile}). */
     public static final String SIGNING_KEY = "signing.key";
     public static final String TRUSTED_KEYS = "trusted.keys";
     public static final String ZOOKEEPER_AUTH = "zookeeper.auth";

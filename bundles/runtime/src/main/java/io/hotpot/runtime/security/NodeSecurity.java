@@ -1,27 +1,20 @@
 package io.hotpot.runtime.security;
 
-import org.osgi.service.component.annotations.Activate;
-import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.metatype.annotations.Designate;
+import java.util.Objects;
 
 /**
- * The node's {@link SecuritySettings}, read from PID {@code io.hotpot.security} and offered as a
- * service to {@code HotpotNode}, which cannot start without it. It exists only while the PID holds
- * usable credentials; a change of the PID makes the node restart with the new values.
- * Immutable and thread-safe.
+ * The node's {@link SecuritySettings} as a service, which {@code HotpotNode} cannot start without.
+ * Registered by {@link NodeSecurityProvider} while the credentials file holds usable credentials,
+ * and registered anew when they change, so that the node restarts on the new values. Immutable and
+ * thread-safe.
  */
-@Component(configurationPid = "io.hotpot.security", configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = NodeSecurity.class)
-@Designate(ocd = SecurityConfiguration.class)
 public final class NodeSecurity {
 
     private final SecuritySettings settings;
 
-    /** @throws IllegalArgumentException naming the key whose value is unusable (never a secret) */
-    @Activate
-    public NodeSecurity(SecurityConfiguration config) {
-        this.settings = SecuritySettings.from(config);
+    /** @param settings the validated settings */
+    public NodeSecurity(SecuritySettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
     }
 
     /** @return the validated settings */

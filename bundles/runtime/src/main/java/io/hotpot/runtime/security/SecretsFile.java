@@ -11,9 +11,13 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The file {@code etc/io.hotpot.security.cfg}: written once per cluster, readable by its owner only
- * (mode 600), never overwritten. Also a command-line program, so that {@code hotpot-cluster.sh}
- * creates a cluster's file with the same code as a node that starts without one:
+ * The file {@code etc/hotpot-credentials.properties}: the cluster's credentials, written once per
+ * cluster, readable by its owner only (mode 600), never overwritten by a node. It is not a
+ * {@code .cfg} file on purpose: Karaf's FileInstall would hand it to Configuration Admin, which keeps
+ * its own copy under {@code data/} with default permissions and shows it through its JMX MBean to
+ * the {@code viewer} role (issue 11 item 5). Also a command-line program, so that
+ * {@code hotpot-cluster.sh} creates a cluster's file with the same code as a node that starts
+ * without one:
  * <pre>
  *   java -cp hotpot-runtime.jar io.hotpot.runtime.security.SecretsFile FILE
  * </pre>
@@ -25,7 +29,10 @@ public final class SecretsFile {
 
     private final Path file;
 
-    /** @param file where the secrets live, e.g. {@code ${karaf.etc}/io.hotpot.security.cfg} */
+    /** The file's name in {@code ${karaf.etc}}, unless {@code io.hotpot.security} names another. */
+    public static final String FILE_NAME = "hotpot-credentials.properties";
+
+    /** @param file where the secrets live, e.g. {@code ${karaf.etc}/hotpot-credentials.properties} */
     public SecretsFile(Path file) {
         this.file = Objects.requireNonNull(file, "file").toAbsolutePath();
     }
@@ -71,9 +78,48 @@ public final class SecretsFile {
         }
     }
 
+    /**
+     * Reads the credentials. Refused, as OpenSSH refuses a private key others can read, if the
+     * file grants any permission to its group or to others: a node does not run on secrets that
+     * other users of the machine may have copied.
+     *
+     * @return the secrets
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IOException              if it cannot be read
+     * @throws IllegalArgumentException naming the file and the problem (its mode, a missing key),
+     *                                  never a secret's value
+     */
+    public ClusterSecrets read() throws IOException {
+        PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+        if (posix != null) {
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = posix.readAttributes().permissions();
+            String mode = PosixFilePermissions.toString(perms);
+            if (!mode.substring(3).equals("------")) {
+                throw new IllegalArgumentException(file + " is readable or writable by users other than its owner ("
+                        + mode + "): it holds the cluster's secrets; chmod 600 it");
+            }
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        String signing = p.getProperty(ClusterSecrets.SIGNING_KEY, "").trim();
+        String trusted = p.getProperty(ClusterSecrets.TRUSTED_KEYS, "").trim();
+        String auth = p.getProperty(ClusterSecrets.ZOOKEEPER_AUTH, "").trim();
+        if (signing.isEmpty() || trusted.isEmpty() || auth.isEmpty()) {
+            throw new IllegalArgumentException(file + " must set " + ClusterSecrets.SIGNING_KEY + ", "
+                    + ClusterSecrets.TRUSTED_KEYS + " and " + ClusterSecrets.ZOOKEEPER_AUTH
+                    + " (copy it from another node of the cluster)");
+        }
+        return new ClusterSecrets(signing, java.util.Arrays.stream(trusted.split(",")).map(String::trim)
+                .filter(k -> !k.isEmpty()).toList(), auth);
+    }
+
     private static String render(ClusterSecrets secrets) {
         StringBuilder out = new StringBuilder()
-                .append("# Hotpot cluster credentials (PID io.hotpot.security). Secret: keep this file mode 600.\n")
+                .append("# Hotpot cluster credentials. Secret: keep this file mode 600 (a node refuses it otherwise).\n")
+                .append("# Not a .cfg file, so that Configuration Admin keeps no copy; a node reads it itself and\n")
+                .append("# restarts on its new values within seconds of a change.\n")
                 .append("# Every node of the cluster needs this same file in its etc/ (any node may become leader).\n")
                 .append("# trusted.keys: comma-separated; add the next key here on every node before rotating signing.key.\n");
         for (Map.Entry<String, String> e : secrets.toProperties().entrySet()) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The validated, immutable form of {@link SecurityConfiguration}: decoded keys, ZooKeeper
+ * The validated, immutable form of {@link SecurityConfiguration} and the credentials file: decoded keys, ZooKeeper
  * credentials and the bounds on remote input (bytes). Thread-safe.
  *
  * @param keys               the cluster's signing key and trusted keys
@@ -31,21 +31,17 @@ public record SecuritySettings(ClusterKeys keys, ZooKeeperCredentials zookeeper,
     }
 
     /**
-     * @throws IllegalArgumentException if a credential is missing or unusable, naming its key;
-     *                                  the message never contains a secret
+     * @param c       the bounds, as Configuration Admin delivered them
+     * @param secrets the cluster's credentials, as read from their file
+     * @throws IllegalArgumentException if a credential or a bound is unusable, naming its key; the
+     *                                  message never contains a secret
      */
-    public static SecuritySettings from(SecurityConfiguration c) {
-        if (c.signing_key().isBlank() || c.trusted_keys().isBlank() || c.zookeeper_auth().isBlank()) {
-            throw new IllegalArgumentException("io.hotpot.security must set " + ClusterSecrets.SIGNING_KEY + ", "
-                    + ClusterSecrets.TRUSTED_KEYS + " and " + ClusterSecrets.ZOOKEEPER_AUTH
-                    + " (copy etc/io.hotpot.security.cfg from another node of the cluster)");
-        }
-        List<String> trusted = Arrays.stream(c.trusted_keys().split(",")).map(String::trim)
-                .filter(k -> !k.isEmpty()).toList();
-        ClusterKeys keys = ClusterKeys.decode(new ClusterSecrets(c.signing_key(), trusted, c.zookeeper_auth()));
+    public static SecuritySettings from(SecurityConfiguration c, ClusterSecrets secrets) {
+        ClusterKeys keys = ClusterKeys.decode(secrets);
         List<String> allowed = Arrays.stream(c.rsa_allowed_classes().split(",")).map(String::trim)
                 .filter(p -> !p.isEmpty()).toList();
-        return new SecuritySettings(keys, new ZooKeeperCredentials(c.zookeeper_auth()), c.rsa_message_max_bytes(), allowed);
+        return new SecuritySettings(keys, new ZooKeeperCredentials(secrets.zookeeperAuth()), c.rsa_message_max_bytes(),
+                allowed);
     }
 
     /**

@@ -72,7 +72,7 @@ public class ClusterKeysTest {
 
     @Test
     public void theFileIsCreatedOnceOwnerOnlyAndReadableAsConfiguration() throws Exception {
-        Path file = tmp.getRoot().toPath().resolve("etc/io.hotpot.security.cfg");
+        Path file = tmp.getRoot().toPath().resolve("etc/hotpot-credentials.properties");
         SecretsFile secrets = new SecretsFile(file);
         assertTrue(secrets.createIfAbsent(new SecureRandom()));
         String first = Files.readString(file);
