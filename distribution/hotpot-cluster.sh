@@ -324,7 +324,7 @@ load_node_env() {
 readonly SECRETS_FILE=$DIR/hotpot-credentials.properties
 
 # Creates DIR/hotpot-credentials.properties unless it exists, with the same code a node runs when it starts without one
-# (io.hotpot.runtime.security.SecretsFile, from the distribution's runtime bundle: JDK classes only).
+# (io.hotpot.runtime.security.credentials.SecretsFile, from the distribution's runtime bundle: JDK classes only).
 ensure_secrets() {
     local -a found
     [[ -f $SECRETS_FILE ]] && return 0
@@ -332,7 +332,7 @@ ensure_secrets() {
     found=("$KARAF_HOME_DIR"/system/io/hotpot/hotpot-runtime/*/hotpot-runtime-*.jar)
     shopt -u nullglob
     ((${#found[@]})) || die "$KARAF_HOME_DIR/system has no hotpot-runtime jar: is this a Hotpot distribution?"
-    "$JAVA" -cp "${found[${#found[@]} - 1]}" io.hotpot.runtime.security.SecretsFile "$SECRETS_FILE" > /dev/null ||
+    "$JAVA" -cp "${found[${#found[@]} - 1]}" io.hotpot.runtime.security.credentials.SecretsFile "$SECRETS_FILE" > /dev/null ||
         die "could not create the cluster credentials $SECRETS_FILE"
     chmod 600 "$SECRETS_FILE"
     say "generated the cluster credentials $SECRETS_FILE (mode 600; every node gets a copy)"

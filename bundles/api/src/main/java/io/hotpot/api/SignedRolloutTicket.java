@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A {@link RolloutTicket} with the leader's Ed25519 signature over the ticket's canonical bytes
- * (see {@code io.hotpot.runtime.security.CanonicalTicket}). Immutable and thread-safe: the signature
+ * (see {@code io.hotpot.runtime.security.ticket.CanonicalTicket}). Immutable and thread-safe: the signature
  * is copied in and out.
  *
  * @param ticket    what is authorized

@@ -134,6 +134,9 @@ public class CrashRecoveryIT {
         return n;
     }
 
+    /** The thread of {@code CredentialsWatch}, which polls the credentials file for NodeSecurityProvider. */
+    private static final String CREDENTIALS_WATCH = "hotpot-credentials-watch";
+
     /** @return the names of the node's threads that a Hotpot node's parts start (its Curator client's included) */
     private static List<String> nodeThreads(String node) throws Exception {
         Process jcmd = new ProcessBuilder("jcmd", Long.toString(cluster.nodes().pid(node)), "Thread.print")
@@ -141,10 +144,11 @@ public class CrashRecoveryIT {
         String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertTrue("jcmd did not end", jcmd.waitFor(30, TimeUnit.SECONDS));
         assertTrue(dump, dump.contains("Full thread dump"));
-        // hotpot-key-check belongs to the node's security component, which stays.
+        // hotpot-credentials-watch belongs to NodeSecurityProvider, a component of its own that stays active
+        // when the node's activation fails: it is what registers the node's credentials again.
         return dump.lines().filter(l -> l.startsWith("\""))
                 .map(l -> l.substring(1, l.indexOf('"', 1)))
-                .filter(t -> t.startsWith("Curator-") || t.startsWith("hotpot-") && !t.startsWith("hotpot-key-check"))
+                .filter(t -> t.startsWith("Curator-") || t.startsWith("hotpot-") && !t.equals(CREDENTIALS_WATCH))
                 .sorted().toList();
     }
 

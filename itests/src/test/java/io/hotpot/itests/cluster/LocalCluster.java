@@ -171,6 +171,11 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     /** @return the node's karaf.log */
+    /** @return how many times the node's Hotpot runtime started, as its log says ({@code Hotpot: node N started}) */
+    public int runtimeStarts(String node) throws IOException {
+        return log(node).split("Hotpot: node " + node + " started", -1).length - 1;
+    }
+
     public String log(String node) throws IOException {
         Path log = home(node).resolve("data/log/karaf.log");
         return Files.exists(log) ? Files.readString(log) : "";

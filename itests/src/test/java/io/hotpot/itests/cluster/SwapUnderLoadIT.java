@@ -57,13 +57,13 @@ public class SwapUnderLoadIT {
         String f = cluster.followers().get(0);
         List<Long> proxies = cluster.gatedServiceIds(f, KV_API);
         assertFalse(f + " has no proxy of " + KV_API, proxies.isEmpty());
-        int starts = starts(f);
+        int starts = cluster.nodes().runtimeStarts(f);
         try {
             try (Loads loads = new Loads(cluster, 20, 2, "reconfigure")) {
                 Thread.sleep(3_000);
                 cluster.run(f, "config:property-set -p io.hotpot.node call.timeout.ms 9000");
                 await(f + " runs again on its new configuration").atMost(Duration.ofSeconds(60))
-                        .pollInterval(Duration.ofMillis(500)).until(() -> starts(f) > starts);
+                        .pollInterval(Duration.ofMillis(500)).until(() -> cluster.nodes().runtimeStarts(f) > starts);
                 // A member again, with its new endpoint imported by the leader: otherwise the rollout's plan
                 // would leave it out.
                 await("the leader reaches " + f + " again").atMost(Duration.ofSeconds(60))
@@ -89,9 +89,6 @@ public class SwapUnderLoadIT {
         }
     }
 
-    private static int starts(String node) throws Exception {
-        return cluster.nodes().log(node).split("Hotpot: node " + node + " started", -1).length - 1;
-    }
 
     @Test
     public void swappingUnderLoadFailsNoCallAndLosesNoWrite() throws Exception {

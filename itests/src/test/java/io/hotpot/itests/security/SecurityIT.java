@@ -228,4 +228,48 @@ public class SecurityIT {
             }
         }
     }
+
+    /**
+     * Issue 11 item 5, the other half: with the credentials outside Configuration Admin, the node
+     * must notice their file change by itself. Step 2 of a key rotation (SECURITY.md) appends the
+     * next public key to {@code trusted.keys} on every node: each node restarts its Hotpot component
+     * on the new file, and the cluster works on. First, on one node, a copy that others may read
+     * (mode 644) is refused with a SECURITY line and the node keeps running on what it has, without
+     * restarting; once it is mode 600 again it is used.
+     */
+    @Test
+    public void aChangedCredentialsFileIsUsedOnceItIsTheOwnersOnly() throws Exception {
+        String next = io.hotpot.runtime.security.credentials.ClusterSecrets.generate(new java.security.SecureRandom()).trustedKeys().get(0);
+        String first = cluster.nodes().nodes().get(0);
+        java.nio.file.Path firstFile = cluster.nodes().home(first).resolve("etc/hotpot-credentials.properties");
+        int firstStarts = cluster.nodes().runtimeStarts(first);
+        Files.setPosixFilePermissions(firstFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        await(first + " refuses a credentials file others may read").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(500)).until(() -> cluster.nodes().log(first)
+                        .lines().anyMatch(l -> l.contains("SECURITY") && l.contains("cannot use the credentials in ")
+                                && l.contains("hotpot-credentials.properties, the node keeps the ones it runs on")
+                                && l.contains("(rw-r--r--)")));
+        Files.setPosixFilePermissions(firstFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Thread.sleep(6_000);
+        assertEquals(first + " did not restart for a mode change of the same secrets", firstStarts, cluster.nodes().runtimeStarts(first));
+
+        java.util.Map<String, Integer> before = new java.util.HashMap<>();
+        for (String node : cluster.nodes().nodes()) {
+            before.put(node, cluster.nodes().runtimeStarts(node));
+            java.nio.file.Path file = cluster.nodes().home(node).resolve("etc/hotpot-credentials.properties");
+            String text = Files.readString(file);
+            java.nio.file.Path tmp = file.resolveSibling(".hotpot-credentials.tmp");
+            Files.writeString(tmp, text.replaceFirst("(?m)^(trusted\\.keys\\s*=\\s*.*)$", "$1," + next));
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        for (String node : cluster.nodes().nodes()) {
+            await(node + " restarts on its new credentials file").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500)).until(() -> cluster.nodes().runtimeStarts(node) > before.get(node)
+                            && cluster.nodes().log(node).contains("the credentials file changed"));
+        }
+        cluster.awaitReady();
+        assertOk(cluster.distribute(Fixtures.jar("kv-1.0.0.jar")));
+    }
+
 }

@@ -1,16 +1,12 @@
 package io.hotpot.runtime.artifact;
 
 import io.hotpot.api.ArtifactDescriptor;
-import io.hotpot.runtime.security.BundleClaimGuard;
-import io.hotpot.runtime.security.RemoteNames;
-import io.hotpot.runtime.security.SecurityRefusal;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
-import java.util.Optional;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -23,15 +19,16 @@ import java.util.zip.ZipException;
  * (so a truncated or corrupt archive fails here, with its CRC, not halfway through
  * {@code Bundle.update}), and the manifest must name an OSGi R4+ bundle
  * ({@code Bundle-ManifestVersion: 2} and a {@code Bundle-SymbolicName} of OSGi's grammar, so it can
- * never become a path). With a {@link BundleClaimGuard}, the bundle must also not claim the
- * symbolic name of a bundle Hotpot must not replace.
+ * never become a path, {@link BundleNames}). It then applies an {@link ArtifactPolicy}, which decides
+ * what this class only reads (for a node: that the bundle claims no symbolic name of a bundle
+ * Hotpot must not replace).
  *
  * <p>Stateless and thread-safe.
  */
 public final class ArtifactInspector {
 
     private final long maxBytes;
-    private final Optional<BundleClaimGuard> claims;
+    private final ArtifactPolicy policy;
 
     /**
      * An inspector that checks the jar only, not which installed bundle it would replace.
@@ -40,20 +37,20 @@ public final class ArtifactInspector {
      * @throws IllegalArgumentException if maxBytes is not positive
      */
     public ArtifactInspector(long maxBytes) {
-        this(maxBytes, Optional.empty());
+        this(maxBytes, ArtifactPolicy.NONE);
     }
 
     /**
      * @param maxBytes the largest artifact accepted, in bytes
-     * @param claims   refuses bundles that claim a protected symbolic name, if present
+     * @param policy   what a bundle must also satisfy, after it reads as one
      * @throws IllegalArgumentException if maxBytes is not positive
      */
-    public ArtifactInspector(long maxBytes, Optional<BundleClaimGuard> claims) {
+    public ArtifactInspector(long maxBytes, ArtifactPolicy policy) {
         if (maxBytes <= 0) {
             throw new IllegalArgumentException("maxBytes must be > 0: " + maxBytes);
         }
         this.maxBytes = maxBytes;
-        this.claims = java.util.Objects.requireNonNull(claims, "claims");
+        this.policy = java.util.Objects.requireNonNull(policy, "policy");
     }
 
     /**
@@ -83,24 +80,18 @@ public final class ArtifactInspector {
         if (!"2".equals(manifestVersion == null ? null : manifestVersion.trim())) {
             throw new InvalidArtifactException(name + ": Bundle-ManifestVersion must be 2, found " + manifestVersion);
         }
-        String version;
-        String symbolicName;
-        try {
-            symbolicName = RemoteNames.requireSymbolicName(bsn.split(";", 2)[0].trim());
-            String declared = main.getValue("Bundle-Version");
-            // No Bundle-Version is valid OSGi: the framework reads it as 0.0.0.
-            version = RemoteNames.requireVersion(declared == null ? "0.0.0" : declared.trim());
-        } catch (SecurityRefusal e) {
-            throw new InvalidArtifactException(name + ": " + e.getMessage() + " in META-INF/MANIFEST.MF", e);
+        String symbolicName = bsn.split(";", 2)[0].trim();
+        if (!BundleNames.isSymbolicName(symbolicName)) {
+            throw new InvalidArtifactException(name + ": invalid symbolic name: " + BundleNames.printable(symbolicName)
+                    + " in META-INF/MANIFEST.MF");
         }
+        String declared = main.getValue("Bundle-Version");
+        // No Bundle-Version is valid OSGi: the framework reads it as 0.0.0.
+        String version = BundleNames.canonicalVersion(declared == null ? "0.0.0" : declared.trim())
+                .orElseThrow(() -> new InvalidArtifactException(name + ": invalid version: " + BundleNames.printable(declared)
+                        + " in META-INF/MANIFEST.MF"));
         ArtifactDescriptor descriptor = new ArtifactDescriptor(symbolicName, version, Sha256.of(jar), size);
-        if (claims.isPresent()) {
-            try {
-                claims.get().check(descriptor, name);
-            } catch (SecurityRefusal e) {
-                throw new InvalidArtifactException(name + ": " + e.getMessage(), e);
-            }
-        }
+        policy.admit(descriptor, name);
         return descriptor;
     }
 

@@ -18,7 +18,7 @@ import io.hotpot.runtime.apply.FaultPoints;
 import io.hotpot.runtime.artifact.ArtifactInspector;
 import io.hotpot.runtime.artifact.InvalidArtifactException;
 import io.hotpot.runtime.follower.FollowerEndpoint;
-import io.hotpot.runtime.security.TicketIssuer;
+import io.hotpot.runtime.security.ticket.TicketIssuer;
 import io.hotpot.runtime.store.ArtifactStore;
 import io.hotpot.runtime.transfer.ChunkedPusher;
 import org.osgi.framework.Bundle;

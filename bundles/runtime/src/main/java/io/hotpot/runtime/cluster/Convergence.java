@@ -6,7 +6,7 @@ import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.TransferException;
 import io.hotpot.runtime.apply.Admission;
 import io.hotpot.runtime.apply.BundleApplier;
-import io.hotpot.runtime.security.RolloutVerifier;
+import io.hotpot.runtime.security.verify.RolloutVerifier;
 import io.hotpot.runtime.security.SecurityRefusal;
 import io.hotpot.runtime.store.AppliedArtifact;
 import io.hotpot.runtime.store.ArtifactStore;

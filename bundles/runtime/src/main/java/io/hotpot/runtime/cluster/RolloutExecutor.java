@@ -14,7 +14,7 @@ import io.hotpot.api.cluster.RolloutRecord;
 import io.hotpot.api.cluster.RolloutStatus;
 import io.hotpot.runtime.apply.FaultPoints;
 import io.hotpot.runtime.follower.FollowerEndpoint;
-import io.hotpot.runtime.security.TicketIssuer;
+import io.hotpot.runtime.security.ticket.TicketIssuer;
 import io.hotpot.runtime.transfer.ChunkedPusher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,0 +1,43 @@
+package io.hotpot.runtime.security.ticket;
+
+import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.RolloutTicket;
+import io.hotpot.api.SignedRolloutTicket;
+
+import java.util.Objects;
+
+/**
+ * The leader's side of rollout authorization: a fresh sequence number from ZooKeeper and the
+ * cluster key's signature, for each decision (a rollout, or the return of updated nodes when a
+ * rollout halts). Thread-safe.
+ */
+public final class TicketIssuer {
+
+    private final String leaderId;
+    private final RolloutSequence sequence;
+    private final TicketSigner signer;
+
+    /**
+     * @param leaderId this node, named in every ticket it signs
+     * @param sequence the cluster-wide sequence
+     * @param signer   the cluster key
+     */
+    public TicketIssuer(String leaderId, RolloutSequence sequence, TicketSigner signer) {
+        this.leaderId = Objects.requireNonNull(leaderId, "leaderId");
+        this.sequence = Objects.requireNonNull(sequence, "sequence");
+        this.signer = Objects.requireNonNull(signer, "signer");
+    }
+
+    /**
+     * Blocks for a few ZooKeeper round trips.
+     *
+     * @param rolloutId the rollout
+     * @param artifact  the exact bytes authorized
+     * @param rollback  whether this decision deliberately goes back to an older version
+     * @return the signed ticket
+     * @throws Exception if ZooKeeper cannot issue a sequence number
+     */
+    public SignedRolloutTicket issue(String rolloutId, ArtifactDescriptor artifact, boolean rollback) throws Exception {
+        return signer.sign(new RolloutTicket(rolloutId, sequence.next(), artifact, leaderId, rollback));
+    }
+}
