@@ -102,13 +102,18 @@ public final class RolloutLog {
      * rollout that is not found running is read again after a {@code sync}, within {@code syncMs}.
      *
      * @param ticket a ticket whose signature verified
-     * @param syncMs how long to wait for the sync, in milliseconds
+     * @param syncMs how long to wait for a connection, and then for the sync, in milliseconds
      * @return why not, naming the rollout; empty if the cluster stands behind it. A ZooKeeper that
      *         cannot be read is a refusal too: a node does not apply what it cannot check.
      */
     public Optional<String> refusal(io.hotpot.api.RolloutTicket ticket, long syncMs) {
         String id = ticket.rolloutId();
         try {
+            // Curator would retry for as long as its policy allows; a node does not apply what it cannot check.
+            if (!client.blockUntilConnected((int) syncMs, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return Optional.of("cannot read rollout '" + id + "' from ZooKeeper: not connected within " + syncMs
+                        + " ms");
+            }
             Optional<String> first = refusalAsRead(ticket);
             if (first.isEmpty()) {
                 return first;

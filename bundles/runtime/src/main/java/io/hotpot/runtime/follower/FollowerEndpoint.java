@@ -162,21 +162,23 @@ public final class FollowerEndpoint implements FollowerService {
         Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
                 + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
         verified(() -> verifier.check(signed, file, CALLER));
-        // Under the applier's lock, before any bundle is touched: the replay check again, so that two
-        // calls that both passed the check above do not both run (issue 11 item 3), and whether the
-        // cluster runs this ticket's rollout now, so that a node a halted rollout skipped, or one with an
-        // empty replay record, does not run what the cluster rejected (item 1). The ticket is recorded
-        // before the lock is released.
+        // Whether the cluster runs this ticket's rollout now, so that a node a halted rollout skipped, or
+        // one with an empty replay record, does not run what the cluster rejected (issue 11 item 1). A
+        // ZooKeeper read: made before the applier's lock, so that it never holds up the node's other applies.
+        Optional<String> undecided = decisions.refusal(t);
+        if (undecided.isPresent()) {
+            throw refused(verifier.refused(SecurityRefusal.Reason.UNDECIDED, "rollout '" + t.rolloutId() + "' ("
+                    + artifact.coordinates() + " sha256 " + artifact.shortDigest() + ", sequence " + t.sequence() + ")",
+                    CALLER, undecided.get()));
+        }
+        // The replay check again under the applier's lock, and the record before it is released: two
+        // calls that both passed the check above do not both run (issue 11 item 3).
         java.util.concurrent.atomic.AtomicReference<SecurityRefusal> refusal = new java.util.concurrent.atomic.AtomicReference<>();
         ApplyReport report = applier.apply(t.rolloutId(), artifact, file, new Admission(
-                () -> verifier.replayRefusal(signed, CALLER)
-                        .or(() -> decisions.refusal(t).map(why -> verifier.refused(SecurityRefusal.Reason.UNDECIDED,
-                                "rollout '" + t.rolloutId() + "' (" + artifact.coordinates() + " sha256 "
-                                        + artifact.shortDigest() + ", sequence " + t.sequence() + ")", CALLER, why)))
-                        .map(e -> {
-                            refusal.set(e);
-                            return e.reason() + ": " + e.getMessage();
-                        }), () -> verifier.admitRunning(signed)));
+                () -> verifier.replayRefusal(signed, CALLER).map(e -> {
+                    refusal.set(e);
+                    return e.reason() + ": " + e.getMessage();
+                }), () -> verifier.admitRunning(signed)));
         if (refusal.get() != null) {
             // Nothing was touched: refused like the checks above.
             throw refused(refusal.get());

@@ -165,7 +165,7 @@ public final class InboundTransfers {
      *
      * @return how many were dropped
      */
-    public int expireIdle() {
+    private int expireIdle() {
         long now = clockMs.getAsLong();
         int dropped = 0;
         for (Map.Entry<String, Staging> e : transfers.entrySet()) {

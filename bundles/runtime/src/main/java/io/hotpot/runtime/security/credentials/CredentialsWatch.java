@@ -5,7 +5,6 @@ import io.hotpot.runtime.security.SecurityLog;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -128,10 +127,8 @@ public final class CredentialsWatch implements Closeable {
                         .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             }
             return Optional.of(java.util.HexFormat.of().formatHex(sha.digest()));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
         } catch (IOException e) {
-            // Unreadable now (being replaced, say): the next poll looks again.
+            // Missing, or unreadable now (being replaced, say): the next poll looks again.
             return Optional.empty();
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);

@@ -66,14 +66,14 @@ public final class NodeSecurityProvider {
         this.context = context;
         this.config = config;
         this.log = new SecurityLog(String.valueOf(context.getProperty("karaf.name")));
+        SecretsFile file = file(config, context);
         List<String> held = SECRET_KEYS.stream().filter(properties::containsKey).toList();
         if (!held.isEmpty()) {
             throw new IllegalArgumentException("io.hotpot.security holds " + held + ": the cluster's secrets no longer"
                     + " belong in Configuration Admin, which copies them under data/ and shows them to the viewer role"
-                    + " through JMX. Move them to " + file(config, context).file() + " (mode 600) and delete them from"
+                    + " through JMX. Move them to " + file.file() + " (mode 600) and delete them from"
                     + " etc/io.hotpot.security.cfg (see SECURITY.md)");
         }
-        SecretsFile file = file(config, context);
         if (file.createIfAbsent(new SecureRandom())) {
             LOG.warn("SECURITY: no cluster credentials were found, so this node generated new ones in {}."
                     + " It is a cluster of its own until every other node of the cluster holds this same file:"
