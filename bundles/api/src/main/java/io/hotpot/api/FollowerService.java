@@ -12,6 +12,10 @@ package io.hotpot.api;
  * against the ticket before they count as staged, and checks both again before it touches a
  * bundle. The leader chooses the chunk size; the follower enforces its own maximum artifact size.
  *
+ * <p>Before a caller sends a node anything, it asks the endpoint to {@link #prove} that it belongs
+ * to the cluster: Aries RSA's discovery znodes can be written by any ZooKeeper client, so the
+ * {@value #NODE_ID_PROPERTY} of an imported endpoint is only a claim.
+ *
  * <p>Implementations are thread-safe. Transfers to one node may run concurrently; applies on one
  * node are serialized.
  */
@@ -22,6 +26,21 @@ public interface FollowerService {
 
     /** @return this node's id; never null */
     String nodeId();
+
+    /**
+     * Proves that this endpoint is served by a node that holds the cluster's signing key, at the
+     * address it is imported from: signs the challenge together with this node's id, the
+     * {@code endpoint.id} and the address under which Remote Service Admin exported this service
+     * here. Reads only local state; returns within milliseconds.
+     *
+     * @param challenge {@value MembershipProof#CHALLENGE_BYTES} random bytes, fresh for each call
+     * @return the proof; the caller checks it (see {@link MembershipProof})
+     * @throws TransferException if the challenge is not {@value MembershipProof#CHALLENGE_BYTES}
+     *                           bytes (the refusal is logged on the {@code io.hotpot.security}
+     *                           logger), or this service is not exported (yet) here
+     * @since 0.2
+     */
+    MembershipProof prove(byte[] challenge) throws TransferException;
 
     /**
      * @return the node's managed bundles and its role, as of now
@@ -71,11 +90,12 @@ public interface FollowerService {
      * ACTIVE again or the rollback has finished.
      *
      * @param ticket the leader's signed authorization; the stored bytes are checked against it again
-     * @return the node's acknowledgement; failures are reported, not thrown
+     * @return the node's acknowledgement, signed by the node with the cluster key over the report and
+     *         this ticket (the caller verifies it before it counts); failures are reported, not thrown
      * @throws TransferException if this node does not hold the artifact, or the ticket or bytes are
      *                           refused as by {@link #beginTransfer} and {@link #stage}
      */
-    ApplyReport applyStored(SignedRolloutTicket ticket) throws TransferException;
+    SignedApplyReport applyStored(SignedRolloutTicket ticket) throws TransferException;
 
     /**
      * Reads part of an artifact this node keeps in its store, so that a node that missed a rollout

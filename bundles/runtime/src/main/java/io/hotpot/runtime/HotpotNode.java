@@ -10,13 +10,18 @@ import io.hotpot.runtime.cluster.ClusterService;
 import io.hotpot.runtime.cluster.ClusterState;
 import io.hotpot.runtime.cluster.Convergence;
 import io.hotpot.runtime.cluster.DiscoveryRepair;
+import io.hotpot.runtime.cluster.EndpointProofs;
 import io.hotpot.runtime.cluster.FollowerDirectory;
 import io.hotpot.runtime.cluster.Leadership;
 import io.hotpot.runtime.cluster.Membership;
 import io.hotpot.runtime.cluster.RolloutLog;
 import io.hotpot.runtime.deploy.DeployTrigger;
 import io.hotpot.runtime.deploy.FileStability;
+import io.hotpot.runtime.follower.ExportedEndpoint;
 import io.hotpot.runtime.follower.FollowerEndpoint;
+import io.hotpot.runtime.follower.MemberSignatures;
+import io.hotpot.runtime.security.member.MemberSigner;
+import io.hotpot.runtime.security.member.MemberVerifier;
 import io.hotpot.runtime.gate.ServiceDamper;
 import io.hotpot.runtime.security.claims.BundleClaimGuard;
 import io.hotpot.runtime.security.rsa.FastbinCallFilter;
@@ -311,7 +316,12 @@ public final class HotpotNode {
         // With ZooKeeper down the recipes' close() retries for minutes; the session's end removes
         // their znodes anyway, so they get a bounded time before the client is closed under them.
         own(() -> closeWithin(2_000, membership, leadership));
-        FollowerDirectory directory = own(new FollowerDirectory(context));
+        // The leader talks only to endpoints that prove the cluster key (issue 11 item 2): /osgi is open to any client.
+        EndpointProofs proofs = own(new EndpointProofs(new MemberVerifier(security.keys().trustedKeys()), securityLog,
+                s.callTimeoutMs(), () -> System.nanoTime() / 1_000_000));
+        FollowerDirectory directory = own(new FollowerDirectory(context, proofs));
+        ExportedEndpoint exportedAs = own(new ExportedEndpoint(context));
+        exportedAs.start();
         ClusterState state = new ClusterState(curator, s.zookeeperRoot());
         InboundTransfers transfers = new InboundTransfers(id, store, s.transferLimits(), () -> System.nanoTime() / 1_000_000);
         // Every node checks every rollout it is handed, the leader's own included: the cluster key's
@@ -322,7 +332,8 @@ public final class HotpotNode {
                 new ExponentialBackoffRetry(50, 5), System::currentTimeMillis), new TicketSigner(security.keys().signingKey()));
         RolloutLog rollouts = new RolloutLog(curator, s.zookeeperRoot());
         FollowerEndpoint endpoint = new FollowerEndpoint(id, transfers, applier, store, leadership::isLeader,
-                state::writeActual, verifier, t -> rollouts.refusal(t, 2_000), (int) (security.rsaMessageMaxBytes() - SecuritySettings.CALL_OVERHEAD_BYTES));
+                state::writeActual, verifier, t -> rollouts.refusal(t, 2_000), (int) (security.rsaMessageMaxBytes() - SecuritySettings.CALL_OVERHEAD_BYTES),
+                new MemberSignatures(exportedAs, new MemberSigner(id, security.keys().signingKey())));
         ArtifactFetcher fetcher = new ArtifactFetcher(id, store, directory, transfers, s.chunkSizeBytes());
         ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
                 applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, issuer,
@@ -355,6 +366,7 @@ public final class HotpotNode {
                         trigger, deploy))) {
             registered.add(r);
         }
+        exportedAs.exportedAs(registered.get(0).getReference());
         convergence.start();
         // Closed first: a swap in progress ends while the node is still a member with its endpoint, so
         // a reconfiguration does not make the leader take the node for lost in the middle of its swap.

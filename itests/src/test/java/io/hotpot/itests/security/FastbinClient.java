@@ -120,7 +120,7 @@ final class FastbinClient {
         return framed.toByteArray();
     }
 
-    private static void writeVarLong(ByteArrayOutputStream out, long value) {
+    static void writeVarLong(ByteArrayOutputStream out, long value) {
         while ((value & ~0x7FL) != 0) {
             out.write((int) ((value & 0x7F) | 0x80));
             value >>>= 7;
@@ -128,7 +128,7 @@ final class FastbinClient {
         out.write((int) value);
     }
 
-    private static long readVarLong(DataInputStream in) throws IOException {
+    static long readVarLong(DataInputStream in) throws IOException {
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             int b = in.readUnsignedByte();

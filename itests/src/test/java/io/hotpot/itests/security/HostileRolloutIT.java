@@ -1,6 +1,9 @@
 package io.hotpot.itests.security;
 
+import io.hotpot.api.ApplyOutcome;
+import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
+import io.hotpot.api.NodeStatus;
 import io.hotpot.api.RolloutTicket;
 import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.TransferTicket;
@@ -8,6 +11,7 @@ import io.hotpot.itests.cluster.ConsoleTable;
 import io.hotpot.itests.cluster.Fixtures;
 import io.hotpot.itests.cluster.RunningCluster;
 import io.hotpot.itests.security.FastbinClient.Answer;
+import io.hotpot.runtime.security.member.MemberSigner;
 import io.hotpot.runtime.security.credentials.ClusterKeys;
 import io.hotpot.runtime.security.credentials.ClusterSecrets;
 import io.hotpot.runtime.security.ticket.TicketSigner;
@@ -433,14 +437,17 @@ public class HostileRolloutIT {
         Map<String, List<String>> outside = outsideTheStore();
 
         ArtifactDescriptor kv = descriptor(Fixtures.jar("kv-1.0.0.jar"));
-        byte[] call = traversalCall(TRAVERSAL);
+        byte[] call = traversalCall("r-hostile-traversal", TRAVERSAL);
+        int malformed = securityLines(follower, "rollout 'r-hostile-traversal' (a malformed ticket)", "DESCRIPTOR");
         for (String method : List.of(BEGIN_TRANSFER, APPLY_STORED)) {
-            // Refused while the call is read (the record's constructor), before any Hotpot code runs:
-            // the caller gets an InvalidObjectException; the node logs no SECURITY line (issue 11 item 7, open).
+            // The ticket arrives malformed (through its serialization proxy) and the node's first check refuses it,
+            // with a SECURITY line; before issue 11 item 7 the record's constructor refused it while fastbin read
+            // the call, and the node logged nothing.
             Answer answer = show(method + " (patched name)", FastbinClient.callRaw(port, endpoint, method, call));
-            assertTrue(answer.toString(), answer.failed());
+            assertRefused(answer, "DESCRIPTOR");
             assertTrue(answer.message(), answer.message().contains("not an OSGi symbolic name: '" + TRAVERSAL + "'"));
         }
+        awaitSecurityLines(follower, malformed + 2, "rollout 'r-hostile-traversal' (a malformed ticket)", "DESCRIPTOR");
 
         // The same in the ticket's other names, which the record does not check but the follower does.
         int logged = securityLines(follower, "NAME", "invalid");
@@ -517,6 +524,118 @@ public class HostileRolloutIT {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Issue 11 item 2: a fake endpoint published under ZooKeeper's /osgi, which any client may write.
+
+    /**
+     * An attacker runs a {@code FollowerService} endpoint of its own ({@link FakeFollower}, fastbin's
+     * wire format) and publishes it under {@code /osgi/service_registry} with an unauthenticated
+     * ZooKeeper client, as a copy of the follower's own endpoint description with its own endpoint
+     * id and address. The leader imports it, as the newest endpoint of the follower. Before issue 11
+     * item 2, the leader then sent it the rollout's ticket ({@code beginTransfer}), took its forged
+     * {@code UPDATED} for the follower's, and the follower never ran the rollout. Now the leader asks
+     * the import to prove its membership; the fake's proof, signed with a foreign key, is refused
+     * with a {@code SECURITY ... MEMBERSHIP} line, the fake gets nothing but the challenge, and the
+     * rollout runs on the real follower. A second fake relays the challenge to the real follower and
+     * returns its proof: refused too, since that proof names the follower's own endpoint and address.
+     * (Had a fake got through, its {@code UPDATED} would still not count: a report must be signed by
+     * the node with the cluster key, over the ticket it answers; {@code EndpointProofsTest}.)
+     */
+    @Test
+    public void fakeEndpointUnderOsgiGetsNoTicketAndItsAnswersAreRefused() throws Exception {
+        String realAddress = "tcp://127.0.0.1:" + port;
+        String registry = "/osgi/service_registry";
+        String realZnode = null;
+        String realXml = null;
+        for (String child : zookeeper.getChildren().forPath(registry)) {
+            String xml = new String(zookeeper.getData().forPath(registry + "/" + child), StandardCharsets.UTF_8);
+            if (xml.contains(endpoint) && xml.contains(realAddress)) {
+                realZnode = child;
+                realXml = xml;
+            }
+        }
+        assertTrue("the follower's endpoint " + endpoint + " at " + realAddress + " is under " + registry, realXml != null);
+
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+        MemberSigner forger = new MemberSigner(follower, generator.generateKeyPair().getPrivate());
+        String fakeId = java.util.UUID.randomUUID().toString();
+        String relayId = java.util.UUID.randomUUID().toString();
+        java.util.concurrent.atomic.AtomicBoolean relay = new java.util.concurrent.atomic.AtomicBoolean();
+        String prove = signature("prove", byte[].class);
+        java.util.concurrent.atomic.AtomicReference<FakeFollower> fakeRef = new java.util.concurrent.atomic.AtomicReference<>();
+        try (FakeFollower fake = new FakeFollower((method, args) -> switch (method) {
+            case "prove" -> {
+                if (!relay.get()) {
+                    yield forger.prove(fakeId, fakeRef.get().address(), (byte[]) args[0]);
+                }
+                try {
+                    yield FastbinClient.call(port, endpoint, prove, args[0]).value();
+                } catch (IOException e) {
+                    yield new IllegalStateException(e);
+                }
+            }
+            case "nodeId" -> follower;
+            case "status" -> new NodeStatus(follower, false, List.of(), System.currentTimeMillis());
+            // Claims to hold the bytes already, so that no chunk is needed, then to have applied them.
+            case "beginTransfer" -> new TransferTicket("fake", ((SignedRolloutTicket) args[0]).ticket().artifact().size());
+            case "writeChunk", "stage", "abortTransfer" -> null;
+            case "applyStored" -> {
+                RolloutTicket t = ((SignedRolloutTicket) args[0]).ticket();
+                ArtifactDescriptor a = t.artifact();
+                yield forger.sign(t, new ApplyReport(follower, a, ApplyOutcome.UPDATED, null, a.version(), "ACTIVE", null,
+                        follower + " runs " + a.coordinates(), -1, 0, 0, 1));
+            }
+            default -> new UnsupportedOperationException(method);
+        });
+             CuratorFramework anyone = CuratorFrameworkFactory.newClient(cluster.zookeeper().getConnectString(),
+                     new RetryOneTime(100))) {
+            fakeRef.set(fake);
+            anyone.start();
+            World before = World.now();
+
+            // 1. A fake whose proof is signed with a foreign key, imported by the leader, then a rollout.
+            int logged = securityLines(leader, "endpoint " + fakeId, "MEMBERSHIP");
+            anyone.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(registry + "/"
+                    + realZnode.replace(endpoint, fakeId), realXml.replace(endpoint, fakeId).replace(realAddress, fake.address())
+                    .getBytes(StandardCharsets.UTF_8));
+            awaitImported(leader, fakeId);
+            before.assertUnchanged("a fake endpoint imported");
+
+            Path text = Fixtures.jar("commons-text-1.10.0.jar");
+            String out = cluster.distribute(text);
+            assertEquals("what the fake endpoint was sent during the rollout: " + fake.calls(), List.of("prove"),
+                    fake.calls().stream().map(FakeFollower.Call::method).distinct().toList());
+            assertOk(out);
+            String sha = Fixtures.sha256(text);
+            cluster.assertRuns(follower, "org.apache.commons.commons-text", "1.10.0", sha);
+            cluster.assertRuns(leader, "org.apache.commons.commons-text", "1.10.0", sha);
+            awaitSecurityLines(leader, logged + 1, "endpoint " + fakeId, "MEMBERSHIP", "does not verify");
+
+            // 2. A fake that relays the challenge to the real follower and returns its proof.
+            relay.set(true);
+            int relayed = securityLines(leader, "endpoint " + relayId, "MEMBERSHIP", "is for endpoint " + endpoint);
+            anyone.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(registry + "/"
+                    + realZnode.replace(endpoint, relayId), realXml.replace(endpoint, relayId).replace(realAddress, fake.address())
+                    .getBytes(StandardCharsets.UTF_8));
+            awaitImported(leader, relayId);
+            // The leader asks an import when it looks for the follower: hot:nodes does, as a rollout does.
+            cluster.run(leader, "hot:nodes");
+            awaitSecurityLines(leader, relayed + 1, "endpoint " + relayId, "MEMBERSHIP", "is for endpoint " + endpoint);
+            String nodes = cluster.run(leader, "hot:nodes");
+            assertTrue(nodes, nodes.contains(endpoint));
+            assertFalse(nodes, nodes.contains(fakeId) || nodes.contains(relayId));
+
+            List<String> sent = fake.calls().stream().map(FakeFollower.Call::method).distinct().toList();
+            assertEquals("the fake endpoints were only asked to prove themselves: " + fake.calls(), List.of("prove"), sent);
+        }
+    }
+
+    /** Waits until Aries RSA on that node imported the endpoint (its RemoteServiceAdminCore logs each import). */
+    private static void awaitImported(String node, String endpointId) {
+        await(node + " imports endpoint " + endpointId).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cluster.nodes().log(node).contains("Importing service " + endpointId));
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Issue 5's wording: each refusal's reason and SECURITY line.
 
     /**
@@ -525,9 +644,9 @@ public class HostileRolloutIT {
      * refusals whose wording the cases above leave open, and lists every gap at once: a tampered
      * chunk ({@code DIGEST}, from {@code RolloutVerifier.check}, which the follower's staging runs as
      * its admission), a bundle claiming a protected symbolic name ({@code CLAIM}), and path traversal
-     * in {@code readChunk}'s digest and {@code writeChunk}'s transfer id ({@code NAME}). One refusal
-     * still has no SECURITY line: a descriptor whose own record constructor refuses it while fastbin
-     * reads the call, before any Hotpot code runs (issue 11 item 7).
+     * in {@code readChunk}'s digest and {@code writeChunk}'s transfer id ({@code NAME}), and a
+     * descriptor that breaks its record's rules ({@code DESCRIPTOR}; before issue 11 item 7 it was
+     * refused while fastbin read the call, with no SECURITY line).
      */
     @Test
     public void issue5StrictReasonsAndLogLines() throws Exception {
@@ -546,9 +665,10 @@ public class HostileRolloutIT {
         write(claim.transferId(), Files.readAllBytes(claimant));
         expect(gaps, "a claimed name", "CLAIM", "rollout 'r-hostile-strict-claim'", () -> call(STAGE, claim.transferId()));
 
-        // A descriptor naming "../../etc/x" is refused by the record's own constructor while fastbin
-        // deserializes the call, before any Hotpot code runs: refused and unchanged (case 8), but no
-        // Hotpot code is there to write a security line, so it is not part of this strict list.
+        // A descriptor naming "../../etc/x", which the record's rules refuse (issue 11 item 7).
+        byte[] traversal = traversalCall("r-hostile-strict-traversal", TRAVERSAL);
+        expect(gaps, "a descriptor naming " + TRAVERSAL, "DESCRIPTOR", "rollout 'r-hostile-strict-traversal' (a malformed ticket)",
+                () -> show("applyStored (patched name)", FastbinClient.callRaw(port, endpoint, APPLY_STORED, traversal)));
         expect(gaps, "readChunk of ../../../etc/passwd", "NAME", "../../../etc/passwd",
                 () -> call(READ_CHUNK, "../../../etc/passwd", 0L, 10));
         expect(gaps, "writeChunk to ../../x", "NAME", "../../x", () -> call(WRITE_CHUNK, "../../x", 0L, new byte[]{1}));
@@ -951,11 +1071,11 @@ public class HostileRolloutIT {
      *         name, which ArtifactDescriptor's constructor refuses: a valid name of the same length
      *         is serialized, then its bytes are patched, as an attacker's own encoder would write them
      */
-    private static byte[] traversalCall(String name) throws Exception {
+    private static byte[] traversalCall(String rolloutId, String name) throws Exception {
         String placeholder = "z".repeat(name.length());
         ArtifactDescriptor kv = descriptor(Fixtures.jar("kv-1.0.0.jar"));
         ArtifactDescriptor squat = new ArtifactDescriptor(placeholder, kv.version(), kv.sha256(), kv.size());
-        SignedRolloutTicket signed = clusterKey.sign(ticket("r-hostile-traversal", squat, false));
+        SignedRolloutTicket signed = clusterKey.sign(ticket(rolloutId, squat, false));
         return replaceOnce(FastbinClient.serialize(new Object[]{signed}),
                 placeholder.getBytes(StandardCharsets.UTF_8), name.getBytes(StandardCharsets.UTF_8));
     }

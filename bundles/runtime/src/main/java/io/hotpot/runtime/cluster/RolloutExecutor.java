@@ -272,11 +272,11 @@ final class RolloutExecutor implements Closeable {
         long start = System.nanoTime();
         try {
             if (id.equals(nodeId)) {
-                return local.applyStored(ticket);
+                return local.applyStored(ticket).report();
             }
             FollowerDirectory.Endpoint endpoint = directory.find(id)
                     .orElseThrow(() -> new IllegalStateException("its endpoint went away"));
-            ApplyReport r = endpoint.service().applyStored(ticket);
+            ApplyReport r = endpoint.applyStored(ticket);
             directory.seen(id);
             return r;
         } catch (TransferException refused) {

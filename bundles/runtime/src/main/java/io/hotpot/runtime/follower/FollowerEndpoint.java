@@ -4,8 +4,10 @@ import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.BundleStatus;
 import io.hotpot.api.FollowerService;
+import io.hotpot.api.MembershipProof;
 import io.hotpot.api.NodeStatus;
 import io.hotpot.api.RolloutTicket;
+import io.hotpot.api.SignedApplyReport;
 import io.hotpot.api.SignedRolloutTicket;
 import io.hotpot.api.TransferException;
 import io.hotpot.api.TransferTicket;
@@ -50,6 +52,7 @@ public final class FollowerEndpoint implements FollowerService {
     private final RolloutVerifier verifier;
     private final RolloutDecisions decisions;
     private final int maxReadBytes;
+    private final MemberSignatures prover;
 
     /**
      * @param nodeId     this node
@@ -61,17 +64,20 @@ public final class FollowerEndpoint implements FollowerService {
      * @param verifier   checks tickets and bytes before anything is kept or touched
      * @param decisions  whether the cluster runs a ticket's rollout now, checked before each apply
      * @param maxReadBytes the largest {@link #readChunk} answer, in bytes: below the RSA message bound
+     * @param prover     answers {@link #prove}
      * @throws IllegalArgumentException if maxReadBytes is not positive
      */
     public FollowerEndpoint(String nodeId, InboundTransfers transfers, BundleApplier applier, ArtifactStore store,
                             BooleanSupplier leadership, java.util.function.Consumer<ApplyReport> outcomes,
-                            RolloutVerifier verifier, RolloutDecisions decisions, int maxReadBytes) {
+                            RolloutVerifier verifier, RolloutDecisions decisions, int maxReadBytes,
+                            MemberSignatures prover) {
         if (maxReadBytes <= 0) {
             throw new IllegalArgumentException("maxReadBytes must be > 0: " + maxReadBytes);
         }
         this.verifier = verifier;
         this.decisions = java.util.Objects.requireNonNull(decisions, "decisions");
         this.maxReadBytes = maxReadBytes;
+        this.prover = java.util.Objects.requireNonNull(prover, "prover");
         this.nodeId = nodeId;
         this.transfers = transfers;
         this.applier = applier;
@@ -83,6 +89,17 @@ public final class FollowerEndpoint implements FollowerService {
     @Override
     public String nodeId() {
         return nodeId;
+    }
+
+    @Override
+    public MembershipProof prove(byte[] challenge) throws TransferException {
+        if (challenge == null || challenge.length != MembershipProof.CHALLENGE_BYTES) {
+            throw refused(verifier.refused(SecurityRefusal.Reason.NAME, "a membership challenge", CALLER,
+                    "a challenge is " + MembershipProof.CHALLENGE_BYTES + " bytes, got "
+                            + (challenge == null ? "null" : challenge.length)));
+        }
+        return prover.prove(challenge).orElseThrow(() -> new TransferException(nodeId
+                + ": its FollowerService is not exported through Remote Service Admin (yet)"));
     }
 
     @Override
@@ -156,8 +173,8 @@ public final class FollowerEndpoint implements FollowerService {
     }
 
     @Override
-    public ApplyReport applyStored(SignedRolloutTicket signed) throws TransferException {
-        RolloutTicket t = signed.ticket();
+    public SignedApplyReport applyStored(SignedRolloutTicket signed) throws TransferException {
+        RolloutTicket t = verified(() -> verifier.wellFormed(signed, CALLER));
         ArtifactDescriptor artifact = t.artifact();
         Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
                 + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
@@ -184,7 +201,7 @@ public final class FollowerEndpoint implements FollowerService {
             throw refused(refusal.get());
         }
         outcomes.accept(report);
-        return report;
+        return prover.sign(t, report);
     }
 
     @Override

@@ -32,7 +32,12 @@ public class SecurityRefusal extends Exception {
          * A validly signed ticket that the cluster does not stand behind now: its rollout halted,
          * ended or is unknown to ZooKeeper.
          */
-        UNDECIDED
+        UNDECIDED,
+        /**
+         * An endpoint that does not prove it belongs to the cluster: its membership proof does not
+         * verify, or is for another node, endpoint or challenge.
+         */
+        MEMBERSHIP
     }
 
     private final Reason reason;

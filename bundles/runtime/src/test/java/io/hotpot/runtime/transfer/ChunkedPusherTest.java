@@ -102,6 +102,11 @@ public class ChunkedPusherTest {
         }
 
         @Override
+        public io.hotpot.api.MembershipProof prove(byte[] challenge) {
+            throw new UnsupportedOperationException("not part of a transfer");
+        }
+
+        @Override
         public NodeStatus status() {
             return new NodeStatus("n2", false, List.of(), 0);
         }
@@ -123,7 +128,7 @@ public class ChunkedPusherTest {
         }
 
         @Override
-        public ApplyReport applyStored(SignedRolloutTicket ticket) {
+        public io.hotpot.api.SignedApplyReport applyStored(SignedRolloutTicket ticket) {
             throw new UnsupportedOperationException("not part of a transfer");
         }
 

@@ -20,17 +20,14 @@ import java.util.List;
  */
 public final class TicketVerifier {
 
-    private final List<PublicKey> trusted;
+    private final io.hotpot.runtime.security.credentials.TrustedKeys trusted;
 
     /**
      * @param trusted the keys whose signatures are accepted, see {@link ClusterKeys#trustedKeys()}
      * @throws IllegalArgumentException if the list is empty
      */
     public TicketVerifier(List<PublicKey> trusted) {
-        this.trusted = List.copyOf(trusted);
-        if (this.trusted.isEmpty()) {
-            throw new IllegalArgumentException("no trusted key");
-        }
+        this.trusted = new io.hotpot.runtime.security.credentials.TrustedKeys(trusted);
     }
 
     /**
@@ -45,19 +42,14 @@ public final class TicketVerifier {
         RemoteNames.requireNodeId(ticket.leaderId(), "leader id");
         byte[] bytes = CanonicalTicket.bytes(ticket);
         byte[] signature = signed.signature();
-        for (PublicKey key : trusted) {
-            try {
-                Signature verifier = Signature.getInstance("Ed25519");
-                verifier.initVerify(key);
-                verifier.update(bytes);
-                if (verifier.verify(signature)) {
-                    return ticket;
-                }
-            } catch (GeneralSecurityException e) {
-                // A malformed signature (e.g. a point not on the curve) is a refusal, not a crash.
-                throw new SecurityRefusal(Reason.SIGNATURE, "rollout " + ticket.rolloutId() + " of "
-                        + ticket.artifact().coordinates() + ": malformed signature (" + e.getMessage() + ")");
+        try {
+            if (trusted.verify(bytes, signature)) {
+                return ticket;
             }
+        } catch (GeneralSecurityException e) {
+            // A malformed signature (e.g. a point not on the curve) is a refusal, not a crash.
+            throw new SecurityRefusal(Reason.SIGNATURE, "rollout " + ticket.rolloutId() + " of "
+                    + ticket.artifact().coordinates() + ": malformed signature (" + e.getMessage() + ")");
         }
         throw new SecurityRefusal(Reason.SIGNATURE, "rollout " + ticket.rolloutId() + " of "
                 + ticket.artifact().coordinates() + " signed by " + ticket.leaderId()

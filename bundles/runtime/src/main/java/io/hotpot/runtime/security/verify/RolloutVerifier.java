@@ -66,6 +66,22 @@ public final class RolloutVerifier {
     }
 
     /**
+     * Checks only that a ticket read from the network is well-formed: its fields obey
+     * {@link RolloutTicket}'s and {@link ArtifactDescriptor}'s rules (see
+     * {@link SignedRolloutTicket#malformed()}). The first check of every call that carries a ticket.
+     *
+     * @param from who presented it, for the security log
+     * @return the ticket, not yet verified
+     * @throws SecurityRefusal ({@link Reason#DESCRIPTOR}), logged, if it is malformed
+     */
+    public RolloutTicket wellFormed(SignedRolloutTicket signed, String from) throws SecurityRefusal {
+        if (signed.malformed().isPresent()) {
+            throw logged(signed, from, new SecurityRefusal(Reason.DESCRIPTOR, RemoteNames.printable(signed.malformed().get())));
+        }
+        return signed.ticket();
+    }
+
+    /**
      * Checks a ticket before any byte is received (steps 1, 2 and the replay check of 5, without
      * recording it), so that a follower opens no staging file for an unauthorized artifact.
      *
@@ -204,6 +220,10 @@ public final class RolloutVerifier {
     }
 
     private RolloutTicket checkTicket(SignedRolloutTicket signed) throws SecurityRefusal {
+        if (signed.malformed().isPresent()) {
+            // Fields that break the records' own rules, read through the ticket's proxy (issue 11 item 7).
+            throw new SecurityRefusal(Reason.DESCRIPTOR, RemoteNames.printable(signed.malformed().get()));
+        }
         RolloutTicket ticket = signed.ticket();
         ArtifactDescriptor a = ticket.artifact();
         RemoteNames.requireSymbolicName(a.symbolicName());
@@ -216,6 +236,11 @@ public final class RolloutVerifier {
     }
 
     private SecurityRefusal logged(SignedRolloutTicket signed, String from, SecurityRefusal e) {
+        if (signed.malformed().isPresent()) {
+            log.refused("rollout " + RemoteNames.printable(String.valueOf(signed.sentRolloutId())) + " (a malformed ticket)",
+                    from, e.reason() + ": " + e.getMessage());
+            return e;
+        }
         RolloutTicket t = signed.ticket();
         log.refused("rollout " + RemoteNames.printable(t.rolloutId()) + " of " + t.artifact().coordinates()
                 + " (sequence " + t.sequence() + ")", from, e.reason() + ": " + e.getMessage());
