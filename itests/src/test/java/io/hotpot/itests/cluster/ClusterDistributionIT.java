@@ -21,6 +21,7 @@ import static io.hotpot.itests.cluster.RunningCluster.assertOk;
 import static io.hotpot.itests.cluster.RunningCluster.row;
 import static org.awaitility.Awaitility.await;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 /**
@@ -309,6 +310,51 @@ public class ClusterDistributionIT {
                 String entry = cluster.run(f, "kv:get --store " + store + " " + store + "-7");
                 assertTrue(f + " " + store + ": " + entry, entry.contains("value=value-7;store=" + store + ";bundle=1.1.0"));
             }
+        }
+    }
+
+    /**
+     * Issue 10 item 1, a Blueprint bundle whose new version drops a service: twins 1.2.0 keeps the
+     * left store and drops the right one, whose entries its migration folds into the left. Hotpot
+     * knows that the new revision registered everything once Blueprint registered its
+     * {@code BlueprintContainer} (before that, it waited for the right store to come back until
+     * {@code migration.timeout.ms} and rolled back every time). Under a read-after-write load on the
+     * left store, on every node: 1.2.0 ACTIVE with its SHA-256 and nothing removal-pending; on each
+     * follower the left store keeps its proxy, now with both stores' 200 entries each, and the right
+     * store's proxy is gone, as the service would be without Hotpot; 0 failed calls on the left.
+     */
+    @Test
+    public void step9c_aBlueprintBundleThatDropsAServiceSwapsAndItsProxyGoes() throws Exception {
+        String twins = "io.hotpot.examples.kv.twins";
+        Map<String, List<Long>> before = new HashMap<>();
+        for (String f : cluster.followers()) {
+            // The KV store's own proxy and the twins' two.
+            before.put(f, cluster.gatedServiceIds(f, "io.hotpot.examples.kv.KeyValueStore"));
+            assertEquals(f + " has the KV store's and both twins' proxies before: " + before.get(f), 3, before.get(f).size());
+        }
+        Path v12 = Fixtures.jar("kv-twins-1.2.0.jar");
+        String out;
+        try (Loads loads = new Loads(cluster, cluster.followers(), List.of("left"), 12, 1, "twins")) {
+            Thread.sleep(3_000);
+            out = cluster.distribute(v12);
+            System.out.println(out);
+            assertOk(out);
+            loads.assertClean("on the kept Blueprint store across a swap that drops the other");
+        }
+        cluster.assertConverged(twins, "1.2.0", Fixtures.sha256(v12), cluster.nodes().nodes());
+        for (String f : cluster.followers()) {
+            List<Long> after = cluster.gatedServiceIds(f, "io.hotpot.examples.kv.KeyValueStore");
+            assertEquals(f + " loses one proxy, the right store's: " + after + " of " + before.get(f), 2, after.size());
+            assertTrue(f + " the kept proxies are before's: " + after + " of " + before.get(f),
+                    before.get(f).containsAll(after));
+            for (String prefix : List.of("left-", "right-")) {
+                String check = cluster.run(f, "kv:check --store left --count 200 --prefix " + prefix);
+                assertTrue(f + " " + prefix + ": " + check, check.contains("present=200 wrong=0 missing=0"));
+            }
+            String entry = cluster.run(f, "kv:get --store left right-7");
+            assertTrue(f + ": " + entry, entry.contains("value=value-7;store=left;bundle=1.2.0"));
+            String right = cluster.run(f, "kv:get --store right right-7");
+            assertFalse(f + " the right store is gone: " + right, right.contains("value="));
         }
     }
 }

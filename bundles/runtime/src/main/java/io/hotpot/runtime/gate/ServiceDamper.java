@@ -162,7 +162,8 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
     /**
      * Waits until every proxy standing for that bundle serves a service of its current revision,
      * or until the bundle has registered all it is going to ({@link Registrations}: an activator
-     * bundle once ACTIVE, a Declarative Services bundle once its components settled): its proxies
+     * bundle once ACTIVE, a Declarative Services bundle once its components settled, a Blueprint
+     * bundle once its container is registered): its proxies
      * without a service then stand for services the new version dropped, and {@link #dropUnserved}
      * removes them when the gate opens.
      *
