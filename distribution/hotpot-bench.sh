@@ -5,6 +5,8 @@
 #   - the propagation time of hot:distribute (command -> every node acknowledged, ACTIVE), as the
 #     leader measures it, for the KV store (small, with state migration) and for commons-lang3
 #     (a 650 KB third-party bundle), alternating between two versions for --rounds rounds each;
+#   - the deploy/ latency: a commons-lang3 jar copied (cp) into the leader's deploy/ -> the leader
+#     logs that every node runs it, alternating between two versions for --rounds rounds;
 #   - the hot swap under load, for each size in --entries: KV 1.0.0 <-> 1.1.0 --swaps times while
 #     every follower serves a read-after-write load, locally and through RSA from the leader: the
 #     pause (gate closed) per node and swap, the calls held, where the pause went, and the
@@ -92,6 +94,30 @@ echo "commons-lang3 3.12.0 <-> 3.14.0:                               $lang_line"
 kv_med="$(printf '%s\n' "${kv[@]}" | grep -E '^[0-9]+$' | sort -n | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}')"
 lang_med="$(printf '%s\n' "${lang[@]}" | grep -E '^[0-9]+$' | sort -n | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}')"
 awk -v a="$lang_med" -v b="$kv_med" 'BEGIN { if (b > 0) printf "ratio commons-lang3 / KV (medians): %.2f\n", a / b }'
+
+echo "== deploy/ (cp of a jar into the leader's deploy/ -> the leader logs that every node runs it)"
+M2="${MAVEN_REPO:-$HOME/.m2/repository}"
+home_var="${leader}_HOME"; leader_home="${!home_var}"
+leader_log="$leader_home/data/log/karaf.log"
+deploys=()
+for i in $(seq 1 "$ROUNDS"); do
+  # The propagation rounds above end on 3.14.0 for an even count, 3.12.0 for an odd one: start on the other.
+  lv=$(( (i + ROUNDS) % 2 == 1 ? 12 : 14 ))
+  from=$(wc -l < "$leader_log")
+  t0=$(ms)
+  cp "$M2/org/apache/commons/commons-lang3/3.$lv.0/commons-lang3-3.$lv.0.jar" "$leader_home/deploy/commons-lang3.jar"
+  done_at=""
+  for _ in $(seq 1 600); do
+    line="$(tail -n +"$(( from + 1 ))" "$leader_log" | grep -m1 'Hotpot deploy/: .*commons-lang3.jar -> rollout .*: COMPLETED' || true)"
+    if [[ -n "$line" ]]; then
+      stamp="$(cut -d'|' -f1 <<<"$line" | tr -d ' ' | tr 'T,' ' .')"
+      done_at=$(date -d "$stamp" +%s%3N); break
+    fi
+    sleep 0.05
+  done
+  [[ -n "$done_at" ]] && deploys+=( $(( done_at - t0 )) ) || echo "round $i: no COMPLETED deploy/ rollout within 30 s"
+done
+echo "commons-lang3 3.12.0 <-> 3.14.0 by deploy/ (FileInstall poll 200 ms, 200 ms stable and a whole zip): $(printf '%s\n' "${deploys[@]}" | grep -E '^[0-9]+$' | stats)"
 
 echo "== Hot swap under load (KV 1.0.0 <-> 1.1.0, $SWAPS swaps per size)"
 for n in $NODES; do hot "$n" "kv:fill --count 1 --prefix warm" >/dev/null; done

@@ -115,6 +115,12 @@ public final class HotpotNode {
      * arriving while the node's parts start again would fail.
      */
     private FastbinCallFilter rsaFilter;
+    /**
+     * Outlives a reconfiguration as well: it holds Aries RSA's {@code RemoteServiceAdmin}, and Aries
+     * closes every export of the runtime bundle's services (the proxies among them) when the bundle
+     * releases its last use of that service.
+     */
+    private ExportedEndpoint exportedAs;
     private NodeSettings settings;
     private List<ServiceRegistration<?>> registrations = List.of();
 
@@ -176,8 +182,8 @@ public final class HotpotNode {
     }
 
     /**
-     * Unpublishes the services, then closes the parts in reverse order of creation, the gates and
-     * the fastbin filter last.
+     * Unpublishes the services, then closes the parts in reverse order of creation, the gates, the
+     * fastbin filter and the hold on Remote Service Admin last.
      */
     @Deactivate
     public void deactivate() {
@@ -197,7 +203,7 @@ public final class HotpotNode {
         settings = s;
     }
 
-    /** @param whole also the gates and the fastbin filter, which a reconfiguration keeps */
+    /** @param whole also the gates, the fastbin filter and the hold on Remote Service Admin, which a reconfiguration keeps */
     private void stop(boolean whole) {
         registrations.forEach(HotpotNode::unregisterQuietly);
         registrations = List.of();
@@ -211,6 +217,10 @@ public final class HotpotNode {
             if (rsaFilter != null) {
                 rsaFilter.close();
                 rsaFilter = null;
+            }
+            if (exportedAs != null) {
+                exportedAs.close();
+                exportedAs = null;
             }
         }
     }
@@ -320,8 +330,10 @@ public final class HotpotNode {
         EndpointProofs proofs = own(new EndpointProofs(new MemberVerifier(security.keys().trustedKeys()), securityLog,
                 s.callTimeoutMs(), () -> System.nanoTime() / 1_000_000));
         FollowerDirectory directory = own(new FollowerDirectory(context, proofs));
-        ExportedEndpoint exportedAs = own(new ExportedEndpoint(context));
-        exportedAs.start();
+        if (exportedAs == null) {
+            exportedAs = new ExportedEndpoint(context);
+            exportedAs.start();
+        }
         ClusterState state = new ClusterState(curator, s.zookeeperRoot());
         InboundTransfers transfers = new InboundTransfers(id, store, s.transferLimits(), () -> System.nanoTime() / 1_000_000);
         // Every node checks every rollout it is handed, the leader's own included: the cluster key's
@@ -342,7 +354,7 @@ public final class HotpotNode {
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
                 rollouts, verifier, 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
-                new FileStability(500, 60_000), s.dataDir().resolve("deploy-distributed.properties"));
+                new FileStability(200, 60_000), s.dataDir().resolve("deploy-distributed.properties"));
 
         directory.start();
         membership.start();

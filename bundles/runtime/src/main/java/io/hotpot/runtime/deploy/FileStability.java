@@ -7,7 +7,11 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Decides when a file has stopped being written: its size and modification time are the same over
- * a quiet period. Stateless and thread-safe.
+ * a quiet period, and, for a jar, the file is a whole zip (its central directory, which a zip
+ * writer puts last, reads). The second check is what lets the quiet period be short: a copy that
+ * stalls for longer than the quiet period, half written, has no central directory yet, so it is
+ * not taken (Felix FileInstall, too, acts on a file only once it is stable). Stateless and
+ * thread-safe.
  */
 public final class FileStability {
 
@@ -41,7 +45,7 @@ public final class FileStability {
             if (last == null) {
                 return false;
             }
-            if (System.currentTimeMillis() - stableSince >= quietMs) {
+            if (System.currentTimeMillis() - stableSince >= quietMs && whole(file)) {
                 return true;
             }
             Thread.sleep(Math.max(10, quietMs / 4));
@@ -57,6 +61,18 @@ public final class FileStability {
     /** @return the maximum wait, in milliseconds */
     public long maxWaitMs() {
         return maxWaitMs;
+    }
+
+    /** @return whether the file is not a jar, or a jar whose central directory reads */
+    private static boolean whole(Path file) {
+        if (!file.getFileName().toString().endsWith(".jar")) {
+            return true;
+        }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            return zip.size() >= 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String fingerprint(Path file) {

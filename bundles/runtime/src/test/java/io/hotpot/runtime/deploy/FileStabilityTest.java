@@ -4,11 +4,14 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
+import io.hotpot.runtime.Jars;
+
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 
+import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
@@ -17,24 +20,53 @@ public class FileStabilityTest {
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder();
 
-    @Test
-    public void waitsUntilAWriterStops() throws Exception {
-        Path file = tmp.getRoot().toPath().resolve("growing.jar");
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+    /** Writes the bytes into the file in the given parts, pausing between them as a slow copy would. */
+    private static CompletableFuture<Void> copy(Path file, byte[] bytes, int parts, long pauseMs) {
+        return CompletableFuture.runAsync(() -> {
             try (OutputStream out = Files.newOutputStream(file)) {
-                for (int i = 0; i < 10; i++) {
-                    out.write(new byte[1000]);
+                int step = (bytes.length + parts - 1) / parts;
+                for (int at = 0; at < bytes.length; at += step) {
+                    out.write(bytes, at, Math.min(step, bytes.length - at));
                     out.flush();
-                    Thread.sleep(50);
+                    Thread.sleep(pauseMs);
                 }
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    @Test
+    public void waitsUntilAWriterStops() throws Exception {
+        byte[] jar = Files.readAllBytes(Jars.bundle(tmp.newFolder().toPath(), "org.example.slow", "1.0.0", 10_000));
+        Path file = tmp.getRoot().toPath().resolve("growing.jar");
+        CompletableFuture<Void> writer = copy(file, jar, 10, 50);
         Thread.sleep(20);
         assertTrue(new FileStability(200, 10_000).awaitStable(file));
         assertTrue("returned while the writer was still writing", writer.isDone());
-        assertTrue(Files.size(file) == 10_000);
+        assertEquals(jar.length, Files.size(file));
+    }
+
+    /**
+     * A copy that stalls, half written, for longer than the quiet period: its size and time stay the
+     * same, but it is not a whole jar yet. Before the zip check it was taken after the quiet period.
+     */
+    @Test
+    public void aHalfWrittenJarThatStallsIsNotTaken() throws Exception {
+        byte[] jar = Files.readAllBytes(Jars.bundle(tmp.newFolder().toPath(), "org.example.stalled", "1.0.0", 50_000));
+        Path file = tmp.getRoot().toPath().resolve("stalled.jar");
+        CompletableFuture<Void> writer = copy(file, jar, 2, 800);
+        Thread.sleep(50);
+        assertTrue(new FileStability(200, 10_000).awaitStable(file));
+        assertTrue("returned while the copy had stalled half way", writer.isDone() || Files.size(file) == jar.length);
+        assertEquals(jar.length, Files.size(file));
+    }
+
+    @Test
+    public void aFileThatIsNoJarNeverBecomesStableAndIsGivenUpOn() throws Exception {
+        Path file = tmp.getRoot().toPath().resolve("broken.jar");
+        Files.write(file, new byte[1000]);
+        assertFalse(new FileStability(50, 500).awaitStable(file));
     }
 
     @Test
