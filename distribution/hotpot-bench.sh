@@ -117,7 +117,8 @@ for i in $(seq 1 "$ROUNDS"); do
   done
   [[ -n "$done_at" ]] && deploys+=( $(( done_at - t0 )) ) || echo "round $i: no COMPLETED deploy/ rollout within 30 s"
 done
-echo "commons-lang3 3.12.0 <-> 3.14.0 by deploy/ (FileInstall poll 200 ms, 200 ms stable and a whole zip): $(printf '%s\n' "${deploys[@]}" | grep -E '^[0-9]+$' | stats)"
+poll="$(sed -n 's/^felix.fileinstall.poll *= *\([0-9]*\).*/\1/p' "$leader_home/etc/org.apache.felix.fileinstall-deploy.cfg")"
+echo "commons-lang3 3.12.0 <-> 3.14.0 by deploy/ (FileInstall polls deploy/ every ${poll:-?} ms): $(printf '%s\n' "${deploys[@]}" | grep -E '^[0-9]+$' | stats)"
 
 echo "== Hot swap under load (KV 1.0.0 <-> 1.1.0, $SWAPS swaps per size)"
 for n in $NODES; do hot "$n" "kv:fill --count 1 --prefix warm" >/dev/null; done
