@@ -354,7 +354,7 @@ public final class HotpotNode {
         Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
                 rollouts, verifier, 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
-                new FileStability(200, 60_000), s.dataDir().resolve("deploy-distributed.properties"));
+                new FileStability(200, 2_000, 60_000), s.dataDir().resolve("deploy-distributed.properties"));
 
         directory.start();
         membership.start();

@@ -10,31 +10,40 @@ import java.nio.file.attribute.BasicFileAttributes;
  * a quiet period, and, for a jar, the file is a whole zip (its central directory, which a zip
  * writer puts last, reads). The second check is what lets the quiet period be short: a copy that
  * stalls for longer than the quiet period, half written, has no central directory yet, so it is
- * not taken (Felix FileInstall, too, acts on a file only once it is stable). Stateless and
- * thread-safe.
+ * not taken. A jar that is not a whole zip is taken only after a longer quiet period, so that a
+ * file that is broken for good (truncated, not a zip) is handed on, and refused with its reason,
+ * rather than waited for until the maximum wait. Felix FileInstall, too, acts on a file only once
+ * it is stable. Stateless and thread-safe.
  */
 public final class FileStability {
 
     private final long quietMs;
+    private final long brokenQuietMs;
     private final long maxWaitMs;
 
     /**
-     * @param quietMs   how long size and mtime must stay unchanged, in milliseconds
-     * @param maxWaitMs give up after this long, in milliseconds
-     * @throws IllegalArgumentException if quietMs is negative or maxWaitMs smaller than quietMs
+     * @param quietMs       how long size and mtime must stay unchanged, in milliseconds, for a whole jar
+     *                      (or any other file)
+     * @param brokenQuietMs how long they must stay unchanged for a jar that does not read as a whole
+     *                      zip, in milliseconds: a copy that stalls longer than this is taken half written
+     * @param maxWaitMs     give up after this long, in milliseconds
+     * @throws IllegalArgumentException unless 0 <= quietMs <= brokenQuietMs <= maxWaitMs
      */
-    public FileStability(long quietMs, long maxWaitMs) {
-        if (quietMs < 0 || maxWaitMs < quietMs) {
-            throw new IllegalArgumentException("need 0 <= quietMs <= maxWaitMs: " + quietMs + ", " + maxWaitMs);
+    public FileStability(long quietMs, long brokenQuietMs, long maxWaitMs) {
+        if (quietMs < 0 || brokenQuietMs < quietMs || maxWaitMs < brokenQuietMs) {
+            throw new IllegalArgumentException("need 0 <= quietMs <= brokenQuietMs <= maxWaitMs: " + quietMs + ", "
+                    + brokenQuietMs + ", " + maxWaitMs);
         }
         this.quietMs = quietMs;
+        this.brokenQuietMs = brokenQuietMs;
         this.maxWaitMs = maxWaitMs;
     }
 
     /**
      * Blocks until the file is stable or the maximum wait is over.
      *
-     * @return true if the file was stable, false if it kept changing or disappeared
+     * @return true if the file was stable (a jar that is not a whole zip, too, once it held for the
+     *         longer quiet period), false if it kept changing or disappeared
      * @throws InterruptedException if interrupted while waiting
      */
     public boolean awaitStable(Path file) throws InterruptedException {
@@ -45,7 +54,8 @@ public final class FileStability {
             if (last == null) {
                 return false;
             }
-            if (System.currentTimeMillis() - stableSince >= quietMs && whole(file)) {
+            long quiet = System.currentTimeMillis() - stableSince;
+            if (quiet >= brokenQuietMs || quiet >= quietMs && whole(file)) {
                 return true;
             }
             Thread.sleep(Math.max(10, quietMs / 4));

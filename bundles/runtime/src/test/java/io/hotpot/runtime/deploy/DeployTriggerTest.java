@@ -46,7 +46,7 @@ public class DeployTriggerTest {
     }
 
     private DeployTrigger startNode(Path deploy) {
-        return new DeployTrigger("node1", deploy, cluster(), RolloutPolicy.of("all", 1, null), new FileStability(10, 5_000),
+        return new DeployTrigger("node1", deploy, cluster(), RolloutPolicy.of("all", 1, null), new FileStability(10, 100, 5_000),
                 tmp.getRoot().toPath().resolve("data/deploy-distributed.properties"));
     }
 
