@@ -52,7 +52,7 @@ public final class FollowerEndpoint implements FollowerService {
     private final RolloutVerifier verifier;
     private final RolloutDecisions decisions;
     private final int maxReadBytes;
-    private final MemberSignatures prover;
+    private final MemberSignatures signatures;
 
     /**
      * @param nodeId     this node
@@ -64,20 +64,20 @@ public final class FollowerEndpoint implements FollowerService {
      * @param verifier   checks tickets and bytes before anything is kept or touched
      * @param decisions  whether the cluster runs a ticket's rollout now, checked before each apply
      * @param maxReadBytes the largest {@link #readChunk} answer, in bytes: below the RSA message bound
-     * @param prover     answers {@link #prove}
+     * @param signatures answers {@link #prove} and signs this node's apply reports
      * @throws IllegalArgumentException if maxReadBytes is not positive
      */
     public FollowerEndpoint(String nodeId, InboundTransfers transfers, BundleApplier applier, ArtifactStore store,
                             BooleanSupplier leadership, java.util.function.Consumer<ApplyReport> outcomes,
                             RolloutVerifier verifier, RolloutDecisions decisions, int maxReadBytes,
-                            MemberSignatures prover) {
+                            MemberSignatures signatures) {
         if (maxReadBytes <= 0) {
             throw new IllegalArgumentException("maxReadBytes must be > 0: " + maxReadBytes);
         }
         this.verifier = verifier;
         this.decisions = java.util.Objects.requireNonNull(decisions, "decisions");
         this.maxReadBytes = maxReadBytes;
-        this.prover = java.util.Objects.requireNonNull(prover, "prover");
+        this.signatures = java.util.Objects.requireNonNull(signatures, "signatures");
         this.nodeId = nodeId;
         this.transfers = transfers;
         this.applier = applier;
@@ -98,7 +98,7 @@ public final class FollowerEndpoint implements FollowerService {
                     "a challenge is " + MembershipProof.CHALLENGE_BYTES + " bytes, got "
                             + (challenge == null ? "null" : challenge.length)));
         }
-        return prover.prove(challenge).orElseThrow(() -> new TransferException(nodeId
+        return signatures.prove(challenge).orElseThrow(() -> new TransferException(nodeId
                 + ": its FollowerService is not exported through Remote Service Admin (yet)"));
     }
 
@@ -201,7 +201,7 @@ public final class FollowerEndpoint implements FollowerService {
             throw refused(refusal.get());
         }
         outcomes.accept(report);
-        return prover.sign(t, report);
+        return signatures.sign(t, report);
     }
 
     @Override

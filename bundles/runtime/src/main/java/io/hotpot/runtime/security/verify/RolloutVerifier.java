@@ -75,8 +75,10 @@ public final class RolloutVerifier {
      * @throws SecurityRefusal ({@link Reason#DESCRIPTOR}), logged, if it is malformed
      */
     public RolloutTicket wellFormed(SignedRolloutTicket signed, String from) throws SecurityRefusal {
-        if (signed.malformed().isPresent()) {
-            throw logged(signed, from, new SecurityRefusal(Reason.DESCRIPTOR, RemoteNames.printable(signed.malformed().get())));
+        try {
+            requireWellFormed(signed);
+        } catch (SecurityRefusal e) {
+            throw logged(signed, from, e);
         }
         return signed.ticket();
     }
@@ -220,10 +222,7 @@ public final class RolloutVerifier {
     }
 
     private RolloutTicket checkTicket(SignedRolloutTicket signed) throws SecurityRefusal {
-        if (signed.malformed().isPresent()) {
-            // Fields that break the records' own rules, read through the ticket's proxy (issue 11 item 7).
-            throw new SecurityRefusal(Reason.DESCRIPTOR, RemoteNames.printable(signed.malformed().get()));
-        }
+        requireWellFormed(signed);
         RolloutTicket ticket = signed.ticket();
         ArtifactDescriptor a = ticket.artifact();
         RemoteNames.requireSymbolicName(a.symbolicName());
@@ -233,6 +232,13 @@ public final class RolloutVerifier {
                     + " bytes exceeds artifact.max.bytes=" + maxBytes);
         }
         return signatures.verify(signed);
+    }
+
+    /** Fields that break the records' own rules, read through the ticket's proxy (issue 11 item 7). */
+    private static void requireWellFormed(SignedRolloutTicket signed) throws SecurityRefusal {
+        if (signed.malformed().isPresent()) {
+            throw new SecurityRefusal(Reason.DESCRIPTOR, RemoteNames.printable(signed.malformed().get()));
+        }
     }
 
     private SecurityRefusal logged(SignedRolloutTicket signed, String from, SecurityRefusal e) {
