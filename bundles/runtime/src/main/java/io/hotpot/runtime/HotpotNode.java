@@ -351,7 +351,7 @@ public final class HotpotNode {
                 applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, issuer,
                 faults));
         leadership.whenElected(cluster::takeOver);
-        Convergence convergence = own(new Convergence(curator, state, id, store, applier, leadership, fetcher,
+        Convergence convergence = own(new Convergence(context, curator, state, id, store, applier, leadership, fetcher,
                 rollouts, verifier, 3_000));
         DeployTrigger trigger = new DeployTrigger(id, s.deployDir(), cluster, s.deployPolicy(),
                 new FileStability(200, 2_000, 60_000), s.dataDir().resolve("deploy-distributed.properties"));

@@ -18,7 +18,9 @@ import static org.junit.Assert.assertTrue;
 /**
  * Faults 1 and 7: nodes that miss rollouts converge to the desired state recorded in ZooKeeper,
  * while KV clients run on the other followers: a follower that was down during a rollout, and a
- * brand-new node that joins after three rollouts.
+ * brand-new node that joins after three rollouts. And issue 12's local uninstall: a managed bundle
+ * removed on one node with Karaf's {@code bundle:uninstall} comes back on that node at once, from
+ * the cluster's desired state, and no other node is touched.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class ConvergenceIT {
@@ -92,5 +94,45 @@ public class ConvergenceIT {
             }
             loads.assertClean("on the followers during three rollouts and a join");
         }
+    }
+
+    @Test
+    public void test3_aManagedBundleUninstalledLocallyIsInstalledAgainAtOnceOnThatNodeOnly() throws Exception {
+        String sha = Fixtures.sha256(Fixtures.jar("kv-1.0.0.jar"));
+        // Before the fix, the bundle stayed away until an unrelated rollout changed the desired state
+        // (about a minute later in a user's session), and then came back without a word. The pass that
+        // the last rollout's change of the desired state scheduled (3 s grace, 5 s retry) must be over
+        // first, or it would put the bundle back by coincidence.
+        Thread.sleep(9_000);
+        for (String node : List.of(cluster.leader(), cluster.followers().get(0))) {
+            List<String> untouched = cluster.nodes().nodes().stream().filter(n -> !n.equals(node)).toList();
+            java.util.Map<String, String> ids = new java.util.HashMap<>();
+            for (String other : untouched) {
+                ids.put(other, bundleId(other));
+            }
+            String out = cluster.run(node, "bundle:uninstall " + KV);
+            assertTrue(node + ": bundle:uninstall\n" + out, !out.contains("Error"));
+            long start = System.nanoTime();
+            await(node + " runs " + KV + " again").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                    .untilAsserted(() -> cluster.assertRuns(node, KV, "1.0.0", sha));
+            System.out.printf("local uninstall: %s ran %s again %d ms after bundle:uninstall returned%n", node, KV,
+                    (System.nanoTime() - start) / 1_000_000);
+            assertTrue(node + " warns that a local uninstall is drift", cluster.nodes().log(node)
+                    .contains(KV + " was uninstalled on this node outside Hotpot"));
+            for (String other : untouched) {
+                org.junit.Assert.assertEquals(other + " was not touched by " + node + "'s local uninstall",
+                        ids.get(other), bundleId(other));
+                cluster.assertRuns(other, KV, "1.0.0", sha);
+            }
+            // The API's consumers see the store again: the commands work on the reinstalled bundle.
+            String put = cluster.run(node, "kv:put drift back");
+            assertTrue(node + ": kv:put after the reinstall\n" + put, !put.contains("Error") && !put.contains("No KeyValueStore"));
+        }
+        cluster.assertConverged(KV, "1.0.0", sha, cluster.nodes().nodes());
+    }
+
+    /** @return the framework's id of the KV store bundle on that node, as {@code bundle:id} prints it */
+    private static String bundleId(String node) {
+        return cluster.run(node, "bundle:id " + KV).trim();
     }
 }

@@ -16,6 +16,9 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +44,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>An artifact that failed to apply on this node is not retried until the desired state changes
  * or the node restarts: a bundle that cannot resolve here would otherwise be swapped in a loop.
+ *
+ * <p>A managed bundle uninstalled on this node outside Hotpot ({@code bundle:uninstall}) is drift,
+ * not a decision of the cluster: the desired state in ZooKeeper still names it on every node. A
+ * pass runs at once (a {@link BundleListener} on {@link BundleEvent#UNINSTALLED}) and installs the
+ * desired bytes again from this node's store, with a warning; the other nodes are not touched.
+ * Without it the bundle stayed away until some unrelated change of the desired state, and was then
+ * put back silently.
  *
  * <p>Thread-safe; convergence runs on one thread. Lifecycle LATENT → STARTED → CLOSED.
  */
@@ -71,9 +81,12 @@ public final class Convergence implements Closeable {
             trigger(0);
         }
     };
+    private final BundleContext context;
+    private final BundleListener uninstalls = this::bundleChanged;
     private CuratorCache cache;
 
     /**
+     * @param context    the runtime bundle's context, to hear of bundles uninstalled outside Hotpot
      * @param client     the node's started Curator client
      * @param cluster    the desired and actual state
      * @param nodeId     this node
@@ -85,9 +98,10 @@ public final class Convergence implements Closeable {
      * @param verifier   checks the desired state's signed ticket and the bytes it covers
      * @param graceMs    delay after a change of the desired state, in milliseconds
      */
-    public Convergence(CuratorFramework client, ClusterState cluster, String nodeId, ArtifactStore store,
+    public Convergence(BundleContext context, CuratorFramework client, ClusterState cluster, String nodeId, ArtifactStore store,
                        BundleApplier applier, Leadership leadership, ArtifactFetcher fetcher, RolloutLog rollouts,
                        RolloutVerifier verifier, long graceMs) {
+        this.context = context;
         this.client = client;
         this.cluster = cluster;
         this.nodeId = nodeId;
@@ -113,6 +127,7 @@ public final class Convergence implements Closeable {
         cache.listenable().addListener(CuratorCacheListener.builder().forAll((type, before, after) -> trigger(graceMs)).build());
         cache.start();
         client.getConnectionStateListenable().addListener(connection);
+        context.addBundleListener(uninstalls);
         trigger(0);
     }
 
@@ -127,9 +142,27 @@ public final class Convergence implements Closeable {
     public void close() {
         if (state.getAndSet(Lifecycle.CLOSED) == Lifecycle.STARTED) {
             client.getConnectionStateListenable().removeListener(connection);
+            removeQuietly(uninstalls);
             cache.close();
         }
         thread.shutdownNow();
+    }
+
+    private void bundleChanged(BundleEvent event) {
+        Bundle b = event.getBundle();
+        // Hotpot's own uninstall (a failed install undone) forgets the record too: that pass finds nothing to do.
+        if (event.getType() == BundleEvent.UNINSTALLED && b.getSymbolicName() != null
+                && store.applied(b.getSymbolicName()).isPresent()) {
+            trigger(0);
+        }
+    }
+
+    private void removeQuietly(BundleListener listener) {
+        try {
+            context.removeBundleListener(listener);
+        } catch (IllegalStateException ignored) {
+            // The runtime bundle is stopping: the framework drops its listeners itself.
+        }
     }
 
     private void converge() {
@@ -183,6 +216,13 @@ public final class Convergence implements Closeable {
                         retry = true;
                         continue;
                     }
+                }
+                if (applier.installed(a.symbolicName()).isEmpty() && store.applied(a.symbolicName())
+                        .filter(was -> was.artifact().sha256().equals(a.sha256())).isPresent()) {
+                    LOG.warn("Hotpot: node {}: {} was uninstalled on this node outside Hotpot (bundle:uninstall?), "
+                            + "but the cluster's desired state names {} on every node: installing it again, without "
+                            + "the state it had. A local uninstall does not remove a bundle from the cluster; Hotpot has "
+                            + "no cluster-wide removal yet", nodeId, a.symbolicName(), a.coordinates());
                 }
                 LOG.info("Hotpot: node {} converges {} to {} (rollout {} led by {})", nodeId, a.symbolicName(),
                         a.version(), d.rolloutId(), d.leader());
