@@ -3,7 +3,8 @@
 #   1. start ZooKeeper and 3 Karaf nodes on 127.0.0.1 (hotpot-cluster.sh);
 #   2. install the KV store 1.0.0 on every node, write 1,000 entries on each follower;
 #   3. drop KV 1.1.0 into the leader's deploy/ and wait until every follower runs it, entries migrated;
-#   4. hot:distribute commons-lang3 3.12.0, then 3.14.0, from Maven Central (mvn: URLs);
+#   4. hot:distribute commons-lang3 3.12.0, then 3.14.0, from Maven Central (mvn: URLs), the second
+#      one shown first with --dry-run (what each node would do; nothing changes);
 #   5. print a per-node table and a verdict, then stop everything it started.
 # Usage: distribution/hotpot-demo.sh [--no-build] [--keep]
 set -euo pipefail
@@ -103,6 +104,8 @@ KV_ROLLOUT_MS="$(awk -F'[│|]' '$3 ~ /DEPLOY/ {gsub(/ /,"",$10); print $10; exi
 
 say "hot:distribute of a real third-party bundle from Maven Central: commons-lang3 3.12.0, then 3.14.0"
 hot "$LEADER" "hot:distribute mvn:org.apache.commons/commons-lang3/3.12.0"
+say "What hot:distribute of commons-lang3 3.14.0 would do on each node (--dry-run: nothing changes)"
+hot "$LEADER" "hot:distribute --dry-run mvn:org.apache.commons/commons-lang3/3.14.0"
 LANG_OUT="$(hot "$LEADER" "hot:distribute mvn:org.apache.commons/commons-lang3/3.14.0")"
 echo "$LANG_OUT"
 LANG_MS="$(sed -n 's/^OK: rollout .* nodes run it, \([0-9]*\) ms$/\1/p' <<<"$LANG_OUT")"

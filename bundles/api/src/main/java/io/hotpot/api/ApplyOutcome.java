@@ -13,10 +13,17 @@ public enum ApplyOutcome {
     /** The update failed after the bundle was touched; the old bytes and old state were restored. */
     ROLLED_BACK,
     /** The update failed and so did the rollback: the node needs an operator. */
-    FAILED;
+    FAILED,
+    /**
+     * A removal ticket ({@link RolloutTicket.Action#REMOVE}): the bundle was uninstalled and
+     * refreshed away, or was not installed; the node no longer runs it.
+     *
+     * @since 0.3
+     */
+    REMOVED;
 
-    /** @return true if the node now runs the requested artifact */
+    /** @return true if the node now is as the ticket says: runs the requested artifact, or no longer has it */
     public boolean succeeded() {
-        return this == INSTALLED || this == UPDATED || this == UNCHANGED;
+        return this == INSTALLED || this == UPDATED || this == UNCHANGED || this == REMOVED;
     }
 }

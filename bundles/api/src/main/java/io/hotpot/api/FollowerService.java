@@ -98,6 +98,26 @@ public interface FollowerService {
     SignedApplyReport applyStored(SignedRolloutTicket ticket) throws TransferException;
 
     /**
+     * Says what {@link #applyStored} of this ticket would do on this node, and changes nothing: no
+     * byte is kept, no bundle touched, and the ticket is not recorded (a dry-run ticket is never
+     * recorded as a running rollout in ZooKeeper, so no node would apply it either). Reads only local
+     * state; returns within milliseconds.
+     *
+     * @param ticket   the leader's signed ticket, checked as by {@link #beginTransfer}
+     * @param manifest the artifact's {@code META-INF/MANIFEST.MF}, at most {@value #PREVIEW_MANIFEST_MAX_BYTES}
+     *                 bytes, for the resolver dry run when this node does not hold the bytes (ignored for
+     *                 a removal, and when it holds them: then its own copy is read)
+     * @return the preview
+     * @throws TransferException if the ticket is refused as by {@link #beginTransfer}, or the manifest
+     *                           is missing or too large
+     * @since 0.3
+     */
+    ApplyPreview preview(SignedRolloutTicket ticket, byte[] manifest) throws TransferException;
+
+    /** The largest manifest {@link #preview} reads, in bytes. */
+    int PREVIEW_MANIFEST_MAX_BYTES = 256 * 1024;
+
+    /**
      * Reads part of an artifact this node keeps in its store, so that a node that missed a rollout
      * can fetch the bytes from any node that has them (and verify them by digest).
      *

@@ -116,7 +116,8 @@ public final class SignedRolloutTicket implements Serializable {
         }
         ArtifactDescriptor a = ticket.artifact();
         return new Wire(ticket.rolloutId(), ticket.sequence(), a.symbolicName(), a.version(), a.sha256(), a.size(),
-                ticket.leaderId(), ticket.rollback(), signature);
+                ticket.leaderId(), ticket.rollback(), ticket.action() == RolloutTicket.Action.RUN ? null
+                : ticket.action().name(), signature);
     }
 
     @Serial
@@ -142,10 +143,17 @@ public final class SignedRolloutTicket implements Serializable {
         private final long size;
         private final String leaderId;
         private final boolean rollback;
+        /**
+         * The {@link RolloutTicket.Action}'s name; null for {@code RUN}, as in tickets written before
+         * there were actions (a field added to the same serial version: older readers ignore it, and
+         * then the signature, made over the action too, fails there, so an old node never takes a
+         * removal for a run).
+         */
+        private final String action;
         private final byte[] signature;
 
         Wire(String rolloutId, long sequence, String symbolicName, String version, String sha256, long size,
-             String leaderId, boolean rollback, byte[] signature) {
+             String leaderId, boolean rollback, String action, byte[] signature) {
             this.rolloutId = rolloutId;
             this.sequence = sequence;
             this.symbolicName = symbolicName;
@@ -154,6 +162,7 @@ public final class SignedRolloutTicket implements Serializable {
             this.size = size;
             this.leaderId = leaderId;
             this.rollback = rollback;
+            this.action = action;
             this.signature = signature;
         }
 
@@ -161,7 +170,8 @@ public final class SignedRolloutTicket implements Serializable {
         private Object readResolve() throws ObjectStreamException {
             try {
                 return new SignedRolloutTicket(new RolloutTicket(rolloutId, sequence,
-                        new ArtifactDescriptor(symbolicName, version, sha256, size), leaderId, rollback), signature);
+                        new ArtifactDescriptor(symbolicName, version, sha256, size), leaderId, rollback,
+                        action == null ? RolloutTicket.Action.RUN : RolloutTicket.Action.valueOf(action)), signature);
             } catch (IllegalArgumentException | NullPointerException e) {
                 return new SignedRolloutTicket(this, "malformed ticket: " + e.getMessage());
             }

@@ -5,5 +5,5 @@
  * <p>Every type here crosses the network by Java serialization (the Aries RSA fastbin provider), so
  * each value is a {@code Serializable} record of JDK types only.
  */
-@org.osgi.annotation.versioning.Version("0.2.0")
+@org.osgi.annotation.versioning.Version("0.3.0")
 package io.hotpot.api;

@@ -9,7 +9,10 @@ import org.apache.karaf.shell.support.table.ShellTable;
 
 import java.io.PrintStream;
 
-/** The per-node table of one rollout, shared by {@code hot:distribute}, {@code hot:rollback} and {@code hot:history -v}. */
+/**
+ * The per-node table of one rollout, shared by {@code hot:distribute}, {@code hot:undeploy},
+ * {@code hot:rollback} and {@code hot:history -v}.
+ */
 final class RolloutTable {
 
     private RolloutTable() {
@@ -69,7 +72,7 @@ final class RolloutTable {
         };
         return head + ": rollout " + r.rolloutId() + " of " + r.artifact().coordinates() + " sha256 "
                 + Format.digest(r.artifact().sha256()) + " (" + r.policy() + "): " + ok + "/" + r.nodes().size()
-                + " nodes run it, " + r.durationMs() + " ms"
+                + (r.removal() ? " nodes removed it, " : " nodes run it, ") + r.durationMs() + " ms"
                 + (r.message().isEmpty() ? "" : (r.status() == RolloutStatus.COMPLETED ? "; " : "; halted: ")
                 + shortened(r.message()));
     }

@@ -40,6 +40,7 @@ public class StatusAction implements Action {
     public Object execute() {
         List<NodeView> nodes = cluster.nodes();
         Map<String, ArtifactDescriptor> reference = cluster.desired();
+        java.util.Set<String> removed = cluster.undeployed();
         ShellTable table = new ShellTable();
         table.column("Node");
         table.column("Role");
@@ -61,7 +62,8 @@ public class StatusAction implements Action {
             n.status().bundles().forEach(b -> own.put(b.symbolicName(), b));
             for (BundleStatus b : n.status().bundles()) {
                 if (symbolicName == null || symbolicName.equals(b.symbolicName())) {
-                    String verdict = compare(b, Optional.ofNullable(reference.get(b.symbolicName())));
+                    String verdict = removed.contains(b.symbolicName()) ? "DIFFERS: wants it removed (hot:undeploy)"
+                            : compare(b, Optional.ofNullable(reference.get(b.symbolicName())));
                     table.addRow().addContent(n.nodeId(), role, b.symbolicName(), b.version(), b.state(),
                             fullDigests ? Format.orDash(b.sha256()) : Format.digest(b.sha256()), verdict);
                     if (verdict.startsWith("DIFFERS")) {

@@ -1,6 +1,5 @@
 package io.hotpot.shell;
 
-import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
@@ -18,7 +17,7 @@ import java.util.List;
  * bundle id, a symbolic name of an installed bundle (highest version wins), a path to a jar file,
  * or a URL ({@code mvn:}, {@code file:}, {@code http:} ...).
  */
-abstract class TargetAction implements Action {
+abstract class TargetAction extends RolloutAction {
 
     @Argument(index = 0, name = "target", required = true,
             description = "Bundle id, bundle symbolic name, path to a jar, or URL (mvn:, file:, http:)")

@@ -77,6 +77,65 @@ public class ClusterDistributionIT {
     }
 
     /**
+     * Issue 12, {@code --dry-run}: per node, what a rollout would do, and nothing changes. The KV
+     * store 1.2.0 would be updated through the gate, holding calls to its KeyValueStore; a new
+     * version of the KV API would also refresh the store, which imports its package; commons-text
+     * would be refused on every node, naming the package it lacks, before a byte is pushed. After
+     * all three, every node runs what it ran, and the cluster recorded no rollout.
+     */
+    @Test
+    public void step2a_aDryRunShowsWhatEachNodeWouldDoAndChangesNothing() throws Exception {
+        java.util.Set<String> rollouts = rolloutIds(cluster.run(cluster.leader(), "hot:history"));
+        String kv = Fixtures.sha256(Fixtures.jar("kv-1.1.0.jar"));
+        String apiVersion = Fixtures.bundleVersion(Fixtures.jar("kv-api.jar"));
+        String apiSha = Fixtures.sha256(Fixtures.jar("kv-api.jar"));
+
+        String store = cluster.run(cluster.leader(), "hot:distribute --dry-run " + Fixtures.jar("kv-1.2.0.jar"));
+        assertTrue(store, store.contains("DRY RUN of " + KV + "/1.2.0") && store.contains("nothing changed: 3/3 nodes would go ahead"));
+        for (String node : cluster.nodes().nodes()) {
+            java.util.Map<String, String> row = RunningCluster.row(ConsoleTable.parse(store), "Node", node).orElseThrow();
+            assertEquals(store, "UPDATE", row.get("Change"));
+            assertEquals(store, "1.1.0", row.get("Running"));
+            assertEquals(store, "1.2.0", row.get("Version"));
+            assertTrue(store, row.get("Services").contains("io.hotpot.examples.kv.KeyValueStore"));
+        }
+
+        Path newApi = Fixtures.withManifest(Fixtures.jar("kv-api.jar"),
+                Files.createTempDirectory("hotpot-dry-run").resolve("kv-api-9.0.0.jar"), "9.0.0", null);
+        String api = cluster.run(cluster.leader(), "hot:distribute -n " + newApi);
+        for (String node : cluster.nodes().nodes()) {
+            java.util.Map<String, String> row = RunningCluster.row(ConsoleTable.parse(api), "Node", node).orElseThrow();
+            assertEquals(api, "UPDATE", row.get("Change"));
+            assertTrue(node + ": the store imports the API's package, so the refresh restarts it\n" + api,
+                    row.get("Refreshed").contains(KV));
+        }
+
+        String text = cluster.run(cluster.leader(), "hot:distribute --dry-run " + Fixtures.jar("commons-text-1.10.0.jar"));
+        assertTrue(text, text.contains("[node1, node2, node3] would refuse it"));
+        for (String node : cluster.nodes().nodes()) {
+            assertTrue(text, text.contains(node + ": REFUSE: " + TEXT + "/1.10.0 would not resolve on " + node
+                    + ", nothing changed: no bundle exports the imported package(s) (osgi.wiring.package=org.apache.commons.lang3)"));
+        }
+
+        for (String node : cluster.nodes().nodes()) {
+            cluster.assertRuns(node, KV, "1.1.0", kv);
+            cluster.assertRuns(node, "io.hotpot.examples.kv.api", apiVersion, apiSha);
+            String bundles = cluster.run(node, "bundle:list -s -t 0");
+            assertTrue(node + " installed commons-text:\n" + bundles, !bundles.contains(TEXT));
+        }
+        assertEquals("a dry run records no rollout", rollouts, rolloutIds(cluster.run(cluster.leader(), "hot:history")));
+    }
+
+    private static java.util.Set<String> rolloutIds(String history) {
+        java.util.Set<String> ids = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("r-[0-9]{8}-[0-9]{6}-[0-9a-f]+").matcher(history);
+        while (m.find()) {
+            ids.add(m.group());
+        }
+        return ids;
+    }
+
+    /**
      * Issue 10, real bundles: commons-text 1.10.0 from Maven Central imports commons-lang3, which no
      * node has yet. Every node refuses it when it stages the bytes, naming the missing package and
      * itself; nothing is installed anywhere. (Step 8 sends it again once commons-lang3 runs.)

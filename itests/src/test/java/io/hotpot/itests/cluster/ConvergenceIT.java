@@ -20,7 +20,10 @@ import static org.junit.Assert.assertTrue;
  * while KV clients run on the other followers: a follower that was down during a rollout, and a
  * brand-new node that joins after three rollouts. And issue 12's local uninstall: a managed bundle
  * removed on one node with Karaf's {@code bundle:uninstall} comes back on that node at once, from
- * the cluster's desired state, and no other node is touched.
+ * the cluster's desired state, and no other node is touched. And issue 12's cluster-wide removal,
+ * {@code hot:undeploy}: refused on every node, with nothing changed, while other bundles are wired
+ * to the bundle; otherwise removed from every node, and from a node that was down when it returns;
+ * after it, an older version can be distributed again.
  */
 @FixMethodOrder(MethodSorters.NAME_ASCENDING)
 public class ConvergenceIT {
@@ -131,8 +134,79 @@ public class ConvergenceIT {
         cluster.assertConverged(KV, "1.0.0", sha, cluster.nodes().nodes());
     }
 
+    @Test
+    public void test4_undeployOfALibraryOthersAreWiredToIsRefusedOnEveryNodeBeforeAnythingChanges() throws Exception {
+        String api = "io.hotpot.examples.kv.api";
+        java.util.Map<String, String> ids = new java.util.HashMap<>();
+        for (String node : cluster.nodes().nodes()) {
+            ids.put(node, bundleId(node, api) + "/" + bundleId(node, KV));
+        }
+        String out = cluster.run(cluster.leader(), "hot:undeploy " + api);
+        assertTrue(out, out.contains("REFUSED: rollout")
+                && out.contains("0/" + cluster.nodes().nodes().size() + " nodes removed it"));
+        assertTrue("each node names the bundle wired to the API\n" + out, out.contains("cannot remove " + api)
+                && out.contains(KV));
+        String kv = Fixtures.sha256(Fixtures.jar("kv-1.0.0.jar"));
+        String apiSha = Fixtures.sha256(Fixtures.jar("kv-api.jar"));
+        cluster.assertConverged(api, Fixtures.bundleVersion(Fixtures.jar("kv-api.jar")), apiSha, cluster.nodes().nodes());
+        cluster.assertConverged(KV, "1.0.0", kv, cluster.nodes().nodes());
+        for (String node : cluster.nodes().nodes()) {
+            org.junit.Assert.assertEquals(node + ": the API and the store are the same bundles as before", ids.get(node),
+                    bundleId(node, api) + "/" + bundleId(node, KV));
+        }
+        String check = cluster.run(cluster.followers().get(1), "kv:check --count 1000");
+        assertTrue(check, check.contains("schema=1"));
+    }
+
+    @Test
+    public void test5_undeployRemovesTheBundleFromEveryNodeAndANodeThatWasDownRemovesItWhenItReturns() throws Exception {
+        String down = cluster.followers().get(0);
+        List<String> up = cluster.nodes().nodes().stream().filter(n -> !n.equals(down)).toList();
+        cluster.nodes().stop(down);
+        try {
+            String out;
+            try (Loads loads = new Loads(cluster, List.of(cluster.followers().get(1)), 10, 1, "undeploy")) {
+                out = cluster.run(cluster.leader(), "hot:undeploy " + LANG3);
+                // The removal of an unrelated bundle does not disturb the KV store's callers.
+                loads.assertClean("on " + cluster.followers().get(1) + " while " + LANG3 + " was removed");
+            }
+            assertOk(out);
+            assertTrue(out, out.contains(up.size() + "/" + up.size() + " nodes removed it"));
+            cluster.assertRemoved(LANG3, up);
+            String history = cluster.run(cluster.leader(), "hot:history");
+            assertTrue(history, history.contains("UNDEPLOY"));
+        } catch (AssertionError | RuntimeException e) {
+            cluster.nodes().startNode(down);
+            throw e;
+        }
+
+        long start = System.nanoTime();
+        cluster.nodes().startNode(down);
+        await(down + " removes " + LANG3 + " when it returns").atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> cluster.nodes().log(down).contains("Hotpot: node " + down + " converges: removes " + LANG3));
+        System.out.printf("undeploy: %s removed %s %d ms after its restart began%n", down, LANG3,
+                (System.nanoTime() - start) / 1_000_000);
+        await(down + " is removed in ZooKeeper too").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> cluster.assertRemoved(LANG3, cluster.nodes().nodes()));
+        String again = cluster.run(cluster.leader(), "hot:undeploy " + LANG3);
+        assertTrue(again, again.contains("was removed from the cluster already") && again.contains("nothing changed"));
+    }
+
+    @Test
+    public void test6_afterAnUndeployAnOlderVersionCanBeDistributedAgain() throws Exception {
+        // The nodes remember 3.14.0 as the last ticket of the name: an older version after the
+        // removal is a step back, and must be signed as one, or every replay guard refuses it.
+        String sha = Fixtures.sha256(Fixtures.jar("commons-lang3-3.12.0.jar"));
+        assertOk(cluster.distribute(Fixtures.jar("commons-lang3-3.12.0.jar")));
+        cluster.assertConverged(LANG3, "3.12.0", sha, cluster.nodes().nodes());
+    }
+
     /** @return the framework's id of the KV store bundle on that node, as {@code bundle:id} prints it */
     private static String bundleId(String node) {
-        return cluster.run(node, "bundle:id " + KV).trim();
+        return bundleId(node, KV);
+    }
+
+    private static String bundleId(String node, String bsn) {
+        return cluster.run(node, "bundle:id " + bsn).trim();
     }
 }

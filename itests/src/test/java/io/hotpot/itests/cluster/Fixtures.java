@@ -27,6 +27,14 @@ public final class Fixtures {
         return p;
     }
 
+    /** @return the jar's {@code Bundle-Version}, as the framework shows it */
+    public static String bundleVersion(Path jar) throws IOException {
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+            return org.osgi.framework.Version.parseVersion(file.getManifest().getMainAttributes()
+                    .getValue("Bundle-Version")).toString();
+        }
+    }
+
     public static String sha256(Path file) throws Exception {
         MessageDigest d = MessageDigest.getInstance("SHA-256");
         d.update(Files.readAllBytes(file));

@@ -234,6 +234,30 @@ public final class RunningCluster implements AutoCloseable {
     }
 
     /**
+     * Every node removed the bundle ({@code hot:undeploy}): ZooKeeper's desired state of it is a
+     * signed removal, each node's actual state records REMOVED, each node's framework holds no bundle
+     * of that symbolic name (Karaf's {@code bundle:list}), and nothing is left removal-pending.
+     */
+    public void assertRemoved(String bsn, Collection<String> nodes) throws Exception {
+        try (ZooKeeperView zk = new ZooKeeperView(connectString, cluster.securityFile())) {
+            Properties desired = zk.read("/hotpot/desired/" + bsn)
+                    .orElseThrow(() -> new AssertionError("ZooKeeper holds no desired state of " + bsn));
+            assertEquals("desired action in ZooKeeper: " + desired, "REMOVE", desired.getProperty("action"));
+            for (String node : nodes) {
+                Properties actual = zk.read("/hotpot/actual/" + node + "/" + bsn)
+                        .orElseThrow(() -> new AssertionError("ZooKeeper holds no actual state of " + node + " for " + bsn));
+                assertEquals(node + "'s actual outcome in ZooKeeper: " + actual, "REMOVED", actual.getProperty("outcome"));
+            }
+        }
+        for (String node : nodes) {
+            String bundles = cluster.run(node, "bundle:list -s -t 0");
+            assertTrue(node + " still has " + bsn + ":\n" + bundles, bundles.contains("Symbolic name")
+                    && !bundles.contains(bsn));
+            assertNothingRemovalPending(node);
+        }
+    }
+
+    /**
      * Each node's follower endpoint is published in ZooKeeper, where Aries RSA's discovery keeps
      * the endpoints ({@code /osgi/service_registry}), as the test's own client reads it: a node that
      * starts now would import every other one. (A node's console may still call an endpoint that is

@@ -141,6 +141,7 @@ public class SecurityIT {
             assertFalse(refused, refused.contains("OK: rollout"));
             assertRefusedByAcl(refused, "hot:distribute");
             assertRefusedByAcl(viewer.run("hot:rollback " + KV_API), "hot:rollback");
+            assertRefusedByAcl(viewer.run("hot:undeploy " + KV_API), "hot:undeploy");
         }
         assertFalse("nothing was distributed", cluster.run(cluster.leader(), "hot:status org.apache.commons.lang3")
                 .contains("3.14.0"));

@@ -67,6 +67,57 @@ public interface ClusterAdmin {
      */
     RolloutRecord rollback(String symbolicName, String version, RolloutListener listener) throws ClusterException;
 
+    /**
+     * Removes a bundle that Hotpot distributed from the whole cluster: records the decision (the
+     * desired state becomes "absent", a signed removal ticket) in ZooKeeper, asks every node whether
+     * it can remove the bundle before any node does, then each node uninstalls it and refreshes
+     * (OSGi Core R8, 4.4.9 Uninstalling Bundles; Bundle Wiring API, {@code refreshBundles}), batch by
+     * batch as the policy says. A node refuses, with nothing changed, while other bundles are wired
+     * to the bundle (it names them); that halts the removal, and nodes that already removed it get
+     * it back (their state is gone with the uninstall). A node that was down removes it when it
+     * returns. The bytes stay kept: {@link #rollback} installs them again. Returns once the removal
+     * completed or was halted.
+     *
+     * @param symbolicName the bundle, as the desired state names it
+     * @param policy       how the removal moves through the cluster
+     * @param listener     told of each node's progress, on the rollout's threads
+     * @return the rollout as it ended ({@link RolloutRecord#removal()} is true), with each node's progress
+     * @throws ClusterException if this node is not the leader, ZooKeeper cannot be reached, or the
+     *                          desired state names no such bundle (nothing changed)
+     * @since 0.2
+     */
+    RolloutRecord undeploy(String symbolicName, RolloutPolicy policy, RolloutListener listener) throws ClusterException;
+
+    /**
+     * Works out what {@link #distribute} of the bytes at a URL would do on every node, and changes
+     * nothing: the bytes are read and checked here but not kept, no rollout is recorded, and each
+     * node answers {@code FollowerService.preview}. Blocks for at most {@code call.timeout.ms} per node.
+     *
+     * @return one preview per node, ordered by node id; a node that cannot be asked is
+     *         {@link io.hotpot.api.ApplyPreview.Change#UNREACHABLE}
+     * @throws ClusterException if this node is not the leader, or the bytes cannot be read or are not a bundle
+     * @since 0.2
+     */
+    List<io.hotpot.api.ApplyPreview> preview(String url) throws ClusterException;
+
+    /**
+     * {@link #preview(String)} of the bytes of a bundle installed on this node.
+     *
+     * @throws ClusterException if this node is not the leader, the bundle does not exist, or its
+     *                          bytes cannot be recovered
+     * @since 0.2
+     */
+    List<io.hotpot.api.ApplyPreview> previewBundle(long bundleId) throws ClusterException;
+
+    /**
+     * Works out what {@link #undeploy} would do on every node, and changes nothing.
+     *
+     * @return one preview per node, ordered by node id
+     * @throws ClusterException as {@link #undeploy}, before anything would be removed
+     * @since 0.2
+     */
+    List<io.hotpot.api.ApplyPreview> previewUndeploy(String symbolicName) throws ClusterException;
+
     /** @return the versions of a bundle this node kept, most recently applied first */
     List<io.hotpot.api.ArtifactDescriptor> kept(String symbolicName);
 
@@ -77,6 +128,16 @@ public interface ClusterAdmin {
      *         reached or no rollout happened yet
      */
     java.util.Map<String, io.hotpot.api.ArtifactDescriptor> desired();
+
+    /**
+     * Reads from ZooKeeper which bundles the cluster removed ({@link #undeploy}): their desired state
+     * is "absent", and a node that still runs one differs from it. Blocks for a few ZooKeeper round
+     * trips.
+     *
+     * @return the symbolic names, sorted; empty when ZooKeeper cannot be reached or nothing was removed
+     * @since 0.2
+     */
+    java.util.SortedSet<String> undeployed();
 
     /**
      * Reads the cluster's rollout history from ZooKeeper, whichever node led each rollout. Blocks

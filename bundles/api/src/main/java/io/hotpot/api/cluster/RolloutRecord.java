@@ -13,9 +13,9 @@ import java.util.Objects;
  *
  * @param rolloutId  the rollout's id
  * @param source     where the bytes came from (file, URL, bundle location, or a rollback)
- * @param artifact   what the rollout installs
+ * @param artifact   what the rollout installs; for a removal ({@link #removal()}), what it removes
  * @param previous   what the cluster desired before, where a halted rollout returns; null if the
- *                   bundle was not managed before
+ *                   bundle was not managed before (for a removal, the artifact itself)
  * @param policy     how it moves through the cluster
  * @param trigger    what started it
  * @param leader     the node leading it now (a new leader takes over a running rollout)
@@ -60,7 +60,15 @@ public record RolloutRecord(String rolloutId, String source, ArtifactDescriptor 
                 finishedAt, status, message, newNodes);
     }
 
-    /** @return true if the rollout completed and every node in it runs the artifact */
+    /**
+     * @return whether this rollout removes its artifact's bundle from the cluster ({@code hot:undeploy})
+     * @since 0.2
+     */
+    public boolean removal() {
+        return trigger == Trigger.UNDEPLOY;
+    }
+
+    /** @return true if the rollout completed and every node in it runs the artifact (for a removal: removed it) */
     public boolean succeeded() {
         return status == RolloutStatus.COMPLETED && !nodes.isEmpty()
                 && nodes.stream().allMatch(n -> n.step() == NodeProgress.Step.APPLIED);

@@ -7,5 +7,11 @@ public enum Trigger {
     /** A jar dropped into, or replaced in, the leader's {@code deploy/} folder. */
     DEPLOY,
     /** The {@code hot:rollback} console command: an earlier version the leader kept. */
-    ROLLBACK
+    ROLLBACK,
+    /**
+     * The {@code hot:undeploy} console command: the bundle is removed from every node.
+     *
+     * @since 0.2
+     */
+    UNDEPLOY
 }

@@ -102,6 +102,7 @@ public final class BundleApplier implements Closeable {
     private final Refresher refresher;
     private final ImportCheck importCheck;
     private final HealthGate health;
+    private final BundleRemoval removal;
     private final long timeoutMs;
     /**
      * How many migration timeouts {@link #close} waits for a swap in progress: a swap makes at most
@@ -153,6 +154,7 @@ public final class BundleApplier implements Closeable {
         this.refresher = new Refresher(wiring, migrationTimeoutMs);
         this.importCheck = new ImportCheck(wiring);
         this.health = new HealthGate(context, migrations, healthTimeoutMs);
+        this.removal = new BundleRemoval(nodeId, wiring, refresher, store, failures);
     }
 
     /**
@@ -193,6 +195,49 @@ public final class BundleApplier implements Closeable {
             admission.admitted().run();
         }
         return report;
+    }
+
+    /**
+     * Removes the bundle Hotpot manages under the artifact's symbolic name from this node, for a
+     * removal ticket, if {@code admission} still lets it once this applier's lock is held; records it
+     * through {@code admission} once it is gone. Blocks until the bundle is uninstalled and refreshed
+     * away. A bundle of that name that Hotpot does not manage here (installed by other means, with
+     * no applied record) is left alone.
+     *
+     * @param removed the artifact the cluster ran, as the removal ticket names it
+     * @return {@link ApplyOutcome#REMOVED} (also when nothing was installed); {@link ApplyOutcome#REJECTED},
+     *         nothing changed, if the admission refuses or other bundles are wired to it (naming
+     *         them); {@link ApplyOutcome#FAILED} if the framework refused the uninstall. Never throws.
+     */
+    public synchronized ApplyReport remove(ArtifactDescriptor removed, Admission admission) {
+        long start = System.nanoTime();
+        Optional<String> refused = admission.refusal().get();
+        Bundle bundle = managed(removed.symbolicName()).orElse(null);
+        String version = bundle == null ? null : bundle.getVersion().toString();
+        if (refused.isPresent()) {
+            return report(removed, ApplyOutcome.REJECTED, version, bundle, ApplyPhase.UPDATE, "removal of "
+                    + removed.symbolicName() + " refused on " + nodeId + " before anything was touched: " + refused.get(),
+                    -1, -1, -1, start);
+        }
+        ApplyReport report = removal.remove(removed, bundle, start);
+        if (report.outcome().succeeded()) {
+            admission.admitted().run();
+        }
+        return report;
+    }
+
+    /**
+     * What {@link #remove} would refuse before touching anything: other bundles wired to the bundle.
+     *
+     * @return why, naming the wired bundles and this node; empty if the node would remove it
+     */
+    public Optional<String> removalRefusal(ArtifactDescriptor removed) {
+        return removal.refusal(removed, managed(removed.symbolicName()).orElse(null));
+    }
+
+    /** @return the bundle {@link #installed} finds for that name, if Hotpot manages it on this node */
+    private Optional<Bundle> managed(String symbolicName) {
+        return installed(symbolicName).filter(managedIn(store));
     }
 
     private ApplyReport applyNow(String rolloutId, ArtifactDescriptor expected, Path jar, long start) {
@@ -416,18 +461,51 @@ public final class BundleApplier implements Closeable {
      */
     public Optional<String> refusal(ArtifactDescriptor artifact, Path jar) {
         try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
-            String host = file.getManifest().getMainAttributes().getValue("Fragment-Host");
-            if (host != null) {
-                return Optional.of(artifact.coordinates() + " is a fragment of " + host.split(";")[0].trim()
-                        + " (Fragment-Host) and is refused on " + nodeId + ", nothing changed: a fragment has no state, "
-                        + "services or class loader of its own to swap, and updating it restarts its host outside any "
-                        + "gate; distribute the host, or install the fragment with its host through a feature");
-            }
+            return refusal(artifact, file.getManifest());
         } catch (IOException | RuntimeException e) {
-            LOG.debug("Hotpot: fragment check skipped", e);
+            // Not conclusive: the framework's own install or update decides.
+            LOG.debug("Hotpot: fragment and import checks skipped", e);
+            return Optional.empty();
         }
-        return unresolvedImports(jar).map(why -> artifact.coordinates() + " would not resolve on " + nodeId
-                + ", nothing changed: " + why);
+    }
+
+    /** @return as {@link #refusal(ArtifactDescriptor, Path)}, for the artifact's manifest */
+    public Optional<String> refusal(ArtifactDescriptor artifact, java.util.jar.Manifest manifest) {
+        String host = manifest.getMainAttributes().getValue("Fragment-Host");
+        if (host != null) {
+            return Optional.of(artifact.coordinates() + " is a fragment of " + host.split(";")[0].trim()
+                    + " (Fragment-Host) and is refused on " + nodeId + ", nothing changed: a fragment has no state, "
+                    + "services or class loader of its own to swap, and updating it restarts its host outside any "
+                    + "gate; distribute the host, or install the fragment with its host through a feature");
+        }
+        try {
+            List<String> missing = importCheck.unresolvedImports(manifest.getMainAttributes());
+            return missing.isEmpty() ? Optional.empty() : Optional.of(artifact.coordinates() + " would not resolve on "
+                    + nodeId + ", nothing changed: no bundle exports the imported package(s) " + String.join(", ", missing));
+        } catch (RuntimeException e) {
+            LOG.debug("Hotpot: import dry run skipped", e);
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * What {@link #apply} or {@link #remove} of the ticket would do here now, changing nothing.
+     *
+     * @param manifest the artifact's manifest (not read for a removal)
+     * @return the preview
+     */
+    public io.hotpot.api.ApplyPreview preview(io.hotpot.api.RolloutTicket ticket, java.util.jar.Manifest manifest) {
+        ArtifactDescriptor a = ticket.artifact();
+        if (ticket.removal()) {
+            Optional<Bundle> bundle = managed(a.symbolicName());
+            return SwapPreview.removal(nodeId, a, bundle.orElse(null), removalRefusal(a), damper);
+        }
+        Optional<Bundle> bundle = installed(a.symbolicName());
+        Optional<String> refused = refusal(a, manifest);
+        boolean same = bundle.isPresent() && bundle.get().getVersion().toString().equals(a.version())
+                && store.applied(a.symbolicName()).filter(r -> r.artifact().sha256().equals(a.sha256())).isPresent();
+        return SwapPreview.run(nodeId, a, bundle.orElse(null), same, refused, context.getBundle(0)
+                .adapt(FrameworkWiring.class), damper);
     }
 
     /**

@@ -38,10 +38,13 @@ final class ImportCheck {
      * @throws IOException if the jar cannot be read
      */
     List<String> unresolvedImports(Path jar) throws IOException {
-        Attributes main;
         try (JarFile file = new JarFile(jar.toFile())) {
-            main = file.getManifest().getMainAttributes();
+            return unresolvedImports(file.getManifest().getMainAttributes());
         }
+    }
+
+    /** @return as {@link #unresolvedImports(Path)}, for a manifest's main attributes */
+    List<String> unresolvedImports(Attributes main) {
         Set<String> ownExports = new HashSet<>();
         for (HeaderClauses.Clause c : HeaderClauses.parse(main.getValue("Export-Package"))) {
             ownExports.addAll(c.paths());

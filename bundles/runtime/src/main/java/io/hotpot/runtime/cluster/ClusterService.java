@@ -1,5 +1,6 @@
 package io.hotpot.runtime.cluster;
 
+import io.hotpot.api.ApplyPreview;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.NodeStatus;
 import io.hotpot.api.SignedRolloutTicket;
@@ -175,12 +176,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
             throws ClusterException {
         requireLeader(url);
         String name = displayName(url);
-        Path staged;
-        try (InputStream in = new URL(url).openStream()) {
-            staged = store.stage(in, settings.artifactMaxBytes());
-        } catch (IOException | RuntimeException e) {
-            throw new ClusterException(settings.nodeId() + ": cannot read " + name + ": " + e.getMessage(), e);
-        }
+        Path staged = stage(url, name);
         ArtifactDescriptor artifact;
         try {
             artifact = inspector.inspect(staged, name);
@@ -239,6 +235,142 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     }
 
     @Override
+    public RolloutRecord undeploy(String symbolicName, RolloutPolicy policy, RolloutListener listener)
+            throws ClusterException {
+        ClusterState.Desired desired = undeployable(symbolicName);
+        ArtifactDescriptor artifact = desired.artifact();
+        // The bytes go with the removal: a node that never had them can still check the ticket, and a
+        // halted removal returns the nodes that already removed the bundle to these very bytes.
+        Path jar = store.artifact(artifact.sha256())
+                .or(() -> fetcher.fetch(desired.rolloutId(), artifact, List.of(desired.leader())))
+                .orElseThrow(() -> new ClusterException(settings.nodeId() + ": no reachable node holds the bytes of "
+                        + artifact.coordinates() + " sha256 " + artifact.shortDigest() + ", which a halted removal would "
+                        + "return to; nothing changed"));
+        return start("undeploy of " + symbolicName, artifact, jar, Trigger.UNDEPLOY, policy, listener);
+    }
+
+    /** @return the desired state of a bundle the cluster runs, which {@code hot:undeploy} may remove */
+    private ClusterState.Desired undeployable(String symbolicName) throws ClusterException {
+        requireLeader(symbolicName);
+        ClusterState.Desired desired;
+        try {
+            desired = state.desired(symbolicName).orElse(null);
+        } catch (Exception e) {
+            throw new ClusterException(settings.nodeId() + ": cannot read the desired state of " + symbolicName
+                    + " from ZooKeeper, nothing changed: " + e, e);
+        }
+        if (desired == null || desired.absent()) {
+            throw new ClusterException(settings.nodeId() + ": " + symbolicName + (desired == null
+                    ? " is not a bundle Hotpot distributed (the desired state names no such symbolic name; hot:status -d "
+                    + "lists what it names), nothing changed" : " was removed from the cluster already by rollout "
+                    + desired.rolloutId() + ", nothing changed"));
+        }
+        return desired;
+    }
+
+    @Override
+    public List<ApplyPreview> preview(String url) throws ClusterException {
+        requireLeader(url);
+        String name = displayName(url);
+        Path staged = stage(url, name);
+        try {
+            return previewOnAll(inspector.inspect(staged, name), staged, false);
+        } catch (InvalidArtifactException | IOException e) {
+            throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
+        } finally {
+            // A dry run keeps nothing.
+            deleteQuietly(staged);
+        }
+    }
+
+    @Override
+    public List<ApplyPreview> previewBundle(long bundleId) throws ClusterException {
+        Bundle bundle = context.getBundle(bundleId);
+        if (bundle == null) {
+            throw new ClusterException(settings.nodeId() + ": no bundle with id " + bundleId);
+        }
+        requireLeader(bundle.getSymbolicName());
+        try {
+            Path jar = applier.currentBytes(bundle);
+            return previewOnAll(inspector.inspect(jar, bundle.getLocation()), jar, false);
+        } catch (IOException | InvalidArtifactException e) {
+            throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<ApplyPreview> previewUndeploy(String symbolicName) throws ClusterException {
+        return previewOnAll(undeployable(symbolicName).artifact(), null, true);
+    }
+
+    /**
+     * Asks every known node, the leader included, what the rollout would do, under a ticket signed
+     * for the dry run alone: its rollout is recorded nowhere, so no node would apply it.
+     *
+     * @param jar the bytes, for their manifest; null for a removal
+     */
+    private List<ApplyPreview> previewOnAll(ArtifactDescriptor artifact, Path jar, boolean removal)
+            throws ClusterException {
+        byte[] manifest = null;
+        SignedRolloutTicket ticket;
+        try {
+            if (jar != null) {
+                try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile());
+                     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream()) {
+                    file.getManifest().write(out);
+                    manifest = out.toByteArray();
+                }
+            }
+            String id = "r-dryrun-" + LocalDateTime.now().format(ROLLOUT_TIME) + "-"
+                    + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+            ticket = removal ? issuer.issueRemoval(id, artifact) : issuer.issue(id, artifact, stepBack(artifact, Trigger.CONSOLE));
+        } catch (Exception e) {
+            throw new ClusterException(settings.nodeId() + ": cannot prepare the dry run of " + artifact.coordinates()
+                    + ", nothing changed: " + e, e);
+        }
+        byte[] sent = manifest;
+        Map<String, Future<ApplyPreview>> asked = new LinkedHashMap<>();
+        for (String id : knownNodes()) {
+            if (id.equals(settings.nodeId())) {
+                asked.put(id, calls.submit(() -> local.preview(ticket, sent)));
+                continue;
+            }
+            Optional<FollowerDirectory.Endpoint> endpoint = directory.find(id);
+            asked.put(id, endpoint.isEmpty() ? CompletableFuture.completedFuture(ApplyPreview.unreachable(id, artifact,
+                    "no FollowerService endpoint imported (RSA discovery)"))
+                    : calls.submit(() -> endpoint.get().service().preview(ticket, sent)));
+        }
+        List<ApplyPreview> previews = new ArrayList<>();
+        for (Map.Entry<String, Future<ApplyPreview>> e : asked.entrySet()) {
+            try {
+                previews.add(e.getValue().get(settings.callTimeoutMs(), TimeUnit.MILLISECONDS));
+            } catch (TimeoutException | ExecutionException ex) {
+                e.getValue().cancel(true);
+                previews.add(ApplyPreview.unreachable(e.getKey(), artifact, ex instanceof TimeoutException
+                        ? "no answer within call.timeout.ms=" + settings.callTimeoutMs() : String.valueOf(ex.getCause())));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new ClusterException(settings.nodeId() + ": interrupted during the dry run, nothing changed", ex);
+            }
+        }
+        return previews;
+    }
+
+    /**
+     * Whether a rollout of the artifact goes back to an older version than the cluster ran: it says
+     * so in the signed ticket, since the nodes' replay guards refuse unflagged downgrades. They
+     * remember the version a removal named, so after one the comparison is with that.
+     *
+     * @throws Exception if ZooKeeper cannot be read
+     */
+    private boolean stepBack(ArtifactDescriptor artifact, Trigger trigger) throws Exception {
+        ArtifactDescriptor last = state.desired(artifact.symbolicName()).map(ClusterState.Desired::artifact)
+                .orElseGet(() -> runningHere(artifact.symbolicName()));
+        return trigger == Trigger.ROLLBACK || (last != null
+                && Version.parseVersion(artifact.version()).compareTo(Version.parseVersion(last.version())) < 0);
+    }
+
+    @Override
     public List<ArtifactDescriptor> kept(String symbolicName) {
         return store.kept(symbolicName);
     }
@@ -248,12 +380,27 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         Map<String, ArtifactDescriptor> desired = new TreeMap<>();
         try {
             if (state.connected()) {
-                state.allDesired().forEach(d -> desired.put(d.artifact().symbolicName(), d.artifact()));
+                state.allDesired().stream().filter(d -> !d.absent())
+                        .forEach(d -> desired.put(d.artifact().symbolicName(), d.artifact()));
             }
         } catch (Exception e) {
             LOG.warn("Hotpot: cannot read the desired state: {}", e.toString());
         }
         return desired;
+    }
+
+    @Override
+    public java.util.SortedSet<String> undeployed() {
+        java.util.SortedSet<String> absent = new TreeSet<>();
+        try {
+            if (state.connected()) {
+                state.allDesired().stream().filter(ClusterState.Desired::absent)
+                        .forEach(d -> absent.add(d.artifact().symbolicName()));
+            }
+        } catch (Exception e) {
+            LOG.warn("Hotpot: cannot read the desired state: {}", e.toString());
+        }
+        return absent;
     }
 
     @Override
@@ -304,13 +451,17 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                 if (!state.connected()) {
                     throw new IllegalStateException("not connected to ZooKeeper");
                 }
-                ArtifactDescriptor previous = state.desired(artifact.symbolicName())
-                        .map(ClusterState.Desired::artifact).orElseGet(() -> runningHere(artifact.symbolicName()));
-                // An older version than the cluster runs is a deliberate step back, and says so in
-                // the signed ticket: the nodes' replay guards refuse unflagged downgrades.
-                boolean back = trigger == Trigger.ROLLBACK || (previous != null
-                        && Version.parseVersion(artifact.version()).compareTo(Version.parseVersion(previous.version())) < 0);
-                ticket = issuer.issue(rolloutId, artifact, back);
+                Optional<ClusterState.Desired> before = state.desired(artifact.symbolicName());
+                boolean removed = before.map(ClusterState.Desired::absent).orElse(false);
+                // After a removal nothing runs: a halted rollout has no version to return to.
+                ArtifactDescriptor previous = removed ? null : before.map(ClusterState.Desired::artifact)
+                        .orElseGet(() -> runningHere(artifact.symbolicName()));
+                boolean back = stepBack(artifact, trigger);
+                if (trigger == Trigger.UNDEPLOY) {
+                    previous = artifact;
+                }
+                ticket = trigger == Trigger.UNDEPLOY ? issuer.issueRemoval(rolloutId, artifact)
+                        : issuer.issue(rolloutId, artifact, back);
                 record = new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, settings.nodeId(),
                         startedAt, 0, RolloutStatus.RUNNING, "", pending(plan));
                 // The decision is recorded before any node is touched: a node that misses the push
@@ -326,6 +477,15 @@ public final class ClusterService implements ClusterAdmin, Closeable {
             return done;
         } finally {
             rolloutLock.unlock();
+        }
+    }
+
+    /** @return the bytes at the URL, in this node's staging area (not yet kept) */
+    private Path stage(String url, String name) throws ClusterException {
+        try (InputStream in = new URL(url).openStream()) {
+            return store.stage(in, settings.artifactMaxBytes());
+        } catch (IOException | RuntimeException e) {
+            throw new ClusterException(settings.nodeId() + ": cannot read " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -357,7 +517,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                             + ", but the desired state no longer names this rollout", System.currentTimeMillis()));
                     continue;
                 }
-                if (jar.isEmpty()) {
+                if (jar.isEmpty() && !r.removal()) {
                     LOG.error("Hotpot: no node holds the bytes of {} any more; rollout {} ends here",
                             r.artifact().coordinates(), r.rolloutId());
                     Optional<ClusterState.Desired> back = Optional.empty();
@@ -371,7 +531,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                     continue;
                 }
                 log.write(taken);
-                executor.run(taken, ticket.get(), plan, jar.get(), RolloutListener.NONE);
+                // A removal whose bytes are gone still removes; only a halt would miss them.
+                executor.run(taken, ticket.get(), plan, jar.orElse(null), RolloutListener.NONE);
             }
             pruneHistory();
         } catch (Exception e) {

@@ -20,7 +20,9 @@ import java.util.Properties;
  * What the cluster decided and what each node runs, in ZooKeeper:
  * <pre>
  *   &lt;root&gt;/desired/&lt;bsn&gt;          the artifact every node must run (written by the leader
- *                                    before any node is touched)
+ *                                    before any node is touched), or, after hot:undeploy, a
+ *                                    signed removal: no node runs the bundle (a tombstone, not a
+ *                                    delete, so that a node that was down removes it too)
  *   &lt;root&gt;/actual/&lt;node&gt;/&lt;bsn&gt;   the outcome of that node's last apply
  * </pre>
  * Only descriptors live here, never bytes: a node that misses a rollout fetches the bytes from
@@ -52,6 +54,11 @@ public final class ClusterState {
         /** @return the node that signed the decision */
         public String leader() {
             return ticket.ticket().leaderId();
+        }
+
+        /** @return whether the cluster decided that no node runs this bundle any more ({@code hot:undeploy}) */
+        public boolean absent() {
+            return ticket.ticket().removal();
         }
     }
 
@@ -91,6 +98,7 @@ public final class ClusterState {
         p.setProperty("leader", d.leader());
         p.setProperty("sequence", Long.toString(d.ticket().ticket().sequence()));
         p.setProperty("rollback", Boolean.toString(d.ticket().ticket().rollback()));
+        p.setProperty("action", d.ticket().ticket().action().name());
         p.setProperty("signature", Base64.getEncoder().encodeToString(d.ticket().signature()));
         p.setProperty("at", Long.toString(d.at()));
         client.create().orSetData().creatingParentsIfNeeded().forPath(desired + "/" + d.artifact().symbolicName(), ZnodeText.bytes(p));
@@ -153,8 +161,9 @@ public final class ClusterState {
     /** Records a node's apply outcome, in the background: never blocks the apply on ZooKeeper. */
     public void writeActual(ApplyReport r) {
         Properties p = new Properties();
-        p.setProperty("version", String.valueOf(r.runningVersion()));
-        p.setProperty("sha256", r.outcome().succeeded() ? r.artifact().sha256() : "");
+        boolean runs = r.outcome().succeeded() && r.outcome() != io.hotpot.api.ApplyOutcome.REMOVED;
+        p.setProperty("version", r.runningVersion() == null ? "" : r.runningVersion());
+        p.setProperty("sha256", runs ? r.artifact().sha256() : "");
         p.setProperty("requested", r.artifact().coordinates());
         p.setProperty("outcome", r.outcome().name());
         p.setProperty("message", r.message());
@@ -170,7 +179,8 @@ public final class ClusterState {
     private static Desired parse(byte[] data) {
         Properties p = ZnodeText.parse(data);
         RolloutTicket ticket = new RolloutTicket(p.getProperty("rolloutId"), Long.parseLong(p.getProperty("sequence")),
-                ZnodeText.artifact(p, ""), p.getProperty("leader"), Boolean.parseBoolean(p.getProperty("rollback")));
+                ZnodeText.artifact(p, ""), p.getProperty("leader"), Boolean.parseBoolean(p.getProperty("rollback")),
+                RolloutTicket.Action.valueOf(p.getProperty("action", RolloutTicket.Action.RUN.name())));
         return new Desired(new SignedRolloutTicket(ticket, Base64.getDecoder().decode(p.getProperty("signature"))),
                 Long.parseLong(p.getProperty("at", "0")));
     }

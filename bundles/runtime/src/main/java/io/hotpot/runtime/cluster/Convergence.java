@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * pass runs at once (a {@link BundleListener} on {@link BundleEvent#UNINSTALLED}) and installs the
  * desired bytes again from this node's store, with a warning; the other nodes are not touched.
  * Without it the bundle stayed away until some unrelated change of the desired state, and was then
- * put back silently.
+ * put back silently. A removal the cluster decided ({@code hot:undeploy}) is a desired state of its
+ * own, "absent": a node that missed it removes the bundle when it converges.
  *
  * <p>Thread-safe; convergence runs on one thread. Lifecycle LATENT → STARTED → CLOSED.
  */
@@ -174,6 +175,10 @@ public final class Convergence implements Closeable {
         try {
             for (ClusterState.Desired d : cluster.allDesired()) {
                 ArtifactDescriptor a = d.artifact();
+                if (d.absent()) {
+                    retry |= removeIfManaged(d);
+                    continue;
+                }
                 if (runs(a) || applier.failedBefore(a)) {
                     continue;
                 }
@@ -221,8 +226,8 @@ public final class Convergence implements Closeable {
                         .filter(was -> was.artifact().sha256().equals(a.sha256())).isPresent()) {
                     LOG.warn("Hotpot: node {}: {} was uninstalled on this node outside Hotpot (bundle:uninstall?), "
                             + "but the cluster's desired state names {} on every node: installing it again, without "
-                            + "the state it had. A local uninstall does not remove a bundle from the cluster; Hotpot has "
-                            + "no cluster-wide removal yet", nodeId, a.symbolicName(), a.coordinates());
+                            + "the state it had. A local uninstall does not remove a bundle from the cluster; "
+                            + "hot:undeploy {} on the leader does", nodeId, a.symbolicName(), a.coordinates(), a.symbolicName());
                 }
                 LOG.info("Hotpot: node {} converges {} to {} (rollout {} led by {})", nodeId, a.symbolicName(),
                         a.version(), d.rolloutId(), d.leader());
@@ -240,6 +245,39 @@ public final class Convergence implements Closeable {
         if (retry) {
             trigger(5_000);
         }
+    }
+
+    /**
+     * Carries out a removal the cluster decided ({@code hot:undeploy}) on this node, if Hotpot still
+     * manages the bundle here: a node that was down, or unreachable, during the removal. A bundle of
+     * that name installed here by other means since then is not Hotpot's, and is left alone.
+     *
+     * @return whether to try again later (the removal's own rollout still runs)
+     */
+    private boolean removeIfManaged(ClusterState.Desired d) throws Exception {
+        ArtifactDescriptor a = d.artifact();
+        boolean managed = store.applied(a.symbolicName()).isPresent()
+                || applier.installed(a.symbolicName()).filter(BundleApplier.managedIn(store)).isPresent();
+        if (!managed) {
+            return false;
+        }
+        if (running(d.rolloutId())) {
+            return true;
+        }
+        String from = "the desired state of " + a.symbolicName() + " in ZooKeeper";
+        try {
+            verifier.verifyTicket(d.ticket(), from);
+        } catch (SecurityRefusal e) {
+            return false;
+        }
+        LOG.info("Hotpot: node {} converges: removes {} (rollout {} led by {} removed it from the cluster)", nodeId,
+                a.symbolicName(), d.rolloutId(), d.leader());
+        SignedRolloutTicket ticket = d.ticket();
+        ApplyReport r = applier.remove(a, new Admission(
+                () -> verifier.replayRefusal(ticket, from).map(e -> e.reason() + ": " + e.getMessage()),
+                () -> verifier.admitRunning(ticket)));
+        cluster.writeActual(r);
+        return false;
     }
 
     /**

@@ -252,7 +252,7 @@ final class RolloutExecutor implements Closeable {
         ArtifactDescriptor artifact = ticket.ticket().artifact();
         if (id.equals(nodeId)) {
             // The leader holds the bytes already; it gets the same say as a follower's staging.
-            return local.unresolvable(artifact, jar).map(why -> new ApplyReport(id, artifact, ApplyOutcome.REJECTED,
+            return local.stagingRefusal(ticket.ticket(), jar).map(why -> new ApplyReport(id, artifact, ApplyOutcome.REJECTED,
                     null, null, null, ApplyPhase.RESOLVE, why, -1, -1, -1, 0)).orElse(null);
         }
         Optional<FollowerDirectory.Endpoint> endpoint = directory.await(id, endpointWaitMs);

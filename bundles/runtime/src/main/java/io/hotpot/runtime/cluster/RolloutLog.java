@@ -151,6 +151,13 @@ public final class RolloutLog {
                     + p.getProperty("artifact.version") + ", not of " + ticket.artifact().coordinates() + " sha256 "
                     + ticket.artifact().shortDigest());
         }
+        // A removal is a decision of its own kind: a rollout that runs an artifact does not authorize removing it.
+        boolean removal = Trigger.UNDEPLOY.name().equals(p.getProperty("trigger"));
+        if (ticket.removal() && (!forward || !removal) || !ticket.removal() && forward && removal) {
+            return Optional.of("rollout '" + id + "' " + (removal ? "removes " : "runs ")
+                    + p.getProperty("artifact.symbolicName") + "/" + p.getProperty("artifact.version") + "; the ticket "
+                    + (ticket.removal() ? "removes" : "runs") + " it");
+        }
         return Optional.empty();
     }
 

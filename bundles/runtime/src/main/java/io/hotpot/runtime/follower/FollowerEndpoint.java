@@ -1,5 +1,6 @@
 package io.hotpot.runtime.follower;
 
+import io.hotpot.api.ApplyPreview;
 import io.hotpot.api.ApplyReport;
 import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.BundleStatus;
@@ -154,7 +155,7 @@ public final class FollowerEndpoint implements FollowerService {
                 (file, d, received) -> verified(() -> verifier.check(signed, file, CALLER)));
         // Staging is every node's say before any node applies: bytes this node could not resolve halt the
         // rollout now, when nothing anywhere has been touched.
-        Optional<String> unresolved = unresolvable(done.descriptor(), done.file());
+        Optional<String> unresolved = stagingRefusal(signed.ticket(), done.file());
         if (unresolved.isPresent()) {
             throw new TransferException(unresolved.get(), io.hotpot.api.ApplyPhase.RESOLVE);
         }
@@ -163,22 +164,29 @@ public final class FollowerEndpoint implements FollowerService {
     }
 
     /**
-     * What this node would refuse before touching anything ({@link BundleApplier#refusal}): a
-     * fragment, or bytes that would not resolve here.
+     * What this node would refuse of a verified ticket before touching anything: for a run
+     * ({@link BundleApplier#refusal}), a fragment or bytes that would not resolve here; for a removal
+     * ({@link BundleApplier#removalRefusal}), other bundles wired to the bundle. The answer of
+     * staging, every node's say before any node applies.
      *
      * @return why, naming the artifact and this node; empty if the node would apply it
      */
-    public Optional<String> unresolvable(ArtifactDescriptor artifact, Path jar) {
-        return applier.refusal(artifact, jar);
+    public Optional<String> stagingRefusal(RolloutTicket ticket, Path jar) {
+        return ticket.removal() ? applier.removalRefusal(ticket.artifact()) : applier.refusal(ticket.artifact(), jar);
     }
 
     @Override
     public SignedApplyReport applyStored(SignedRolloutTicket signed) throws TransferException {
         RolloutTicket t = verified(() -> verifier.wellFormed(signed, CALLER));
         ArtifactDescriptor artifact = t.artifact();
-        Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
-                + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
-        verified(() -> verifier.check(signed, file, CALLER));
+        if (t.removal()) {
+            // A removal needs no bytes here: the signed ticket alone says what goes.
+            verified(() -> verifier.verifyTicket(signed, CALLER));
+        } else {
+            Path file = store.artifact(artifact.sha256()).orElseThrow(() -> new TransferException(nodeId
+                    + " does not hold " + artifact.coordinates() + " sha256 " + artifact.shortDigest()));
+            verified(() -> verifier.check(signed, file, CALLER));
+        }
         // Whether the cluster runs this ticket's rollout now, so that a node a halted rollout skipped, or
         // one with an empty replay record, does not run what the cluster rejected (issue 11 item 1). A
         // ZooKeeper read: made before the applier's lock, so that it never holds up the node's other applies.
@@ -191,17 +199,47 @@ public final class FollowerEndpoint implements FollowerService {
         // The replay check again under the applier's lock, and the record before it is released: two
         // calls that both passed the check above do not both run (issue 11 item 3).
         java.util.concurrent.atomic.AtomicReference<SecurityRefusal> refusal = new java.util.concurrent.atomic.AtomicReference<>();
-        ApplyReport report = applier.apply(t.rolloutId(), artifact, file, new Admission(
+        Admission admission = new Admission(
                 () -> verifier.replayRefusal(signed, CALLER).map(e -> {
                     refusal.set(e);
                     return e.reason() + ": " + e.getMessage();
-                }), () -> verifier.admitRunning(signed)));
+                }), () -> verifier.admitRunning(signed));
+        ApplyReport report = t.removal() ? applier.remove(artifact, admission)
+                : applier.apply(t.rolloutId(), artifact, store.artifact(artifact.sha256()).orElseThrow(
+                        () -> new TransferException(nodeId + " no longer holds " + artifact.coordinates())), admission);
         if (refusal.get() != null) {
             // Nothing was touched: refused like the checks above.
             throw refused(refusal.get());
         }
         outcomes.accept(report);
         return signatures.sign(t, report);
+    }
+
+    @Override
+    public ApplyPreview preview(SignedRolloutTicket signed, byte[] manifest) throws TransferException {
+        verified(() -> verifier.wellFormed(signed, CALLER));
+        RolloutTicket t = verified(() -> verifier.verifyTicket(signed, CALLER));
+        return applier.preview(t, t.removal() ? null : manifestOf(t.artifact(), manifest));
+    }
+
+    /** The stored bytes' own manifest if this node holds them, else the one the leader sent. */
+    private java.util.jar.Manifest manifestOf(ArtifactDescriptor artifact, byte[] sent) throws TransferException {
+        Optional<Path> stored = store.artifact(artifact.sha256());
+        try {
+            if (stored.isPresent()) {
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(stored.get().toFile())) {
+                    return jar.getManifest();
+                }
+            }
+            if (sent == null || sent.length == 0 || sent.length > PREVIEW_MANIFEST_MAX_BYTES) {
+                throw new TransferException(nodeId + ": a preview of " + artifact.coordinates() + " needs its manifest, "
+                        + "1 to " + PREVIEW_MANIFEST_MAX_BYTES + " bytes, got " + (sent == null ? "none" : sent.length));
+            }
+            return new java.util.jar.Manifest(new java.io.ByteArrayInputStream(sent));
+        } catch (IOException e) {
+            throw new TransferException(nodeId + ": cannot read the manifest of " + artifact.coordinates() + ": "
+                    + e.getMessage());
+        }
     }
 
     @Override

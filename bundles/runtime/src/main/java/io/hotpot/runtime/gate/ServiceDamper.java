@@ -221,6 +221,15 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
         return dropped;
     }
 
+    /**
+     * @return the interfaces of each proxy of that bundle's services, sorted: the services whose
+     *         calls the bundle's gate holds while it is closed
+     */
+    public List<String> proxied(String symbolicName) {
+        return damped.values().stream().filter(d -> d.bundleName().equals(symbolicName)).map(DampedService::interfaces)
+                .sorted().toList();
+    }
+
     private List<DampedService> unserved(String symbolicName) {
         return damped.values().stream().filter(d -> d.bundleName().equals(symbolicName))
                 .filter(d -> d.targetRef() == null || d.targetRef().getBundle() == null).toList();

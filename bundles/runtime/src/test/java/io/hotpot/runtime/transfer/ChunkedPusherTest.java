@@ -138,6 +138,11 @@ public class ChunkedPusherTest {
         }
 
         @Override
+        public io.hotpot.api.ApplyPreview preview(SignedRolloutTicket ticket, byte[] manifest) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void abortTransfer(String transferId) {
             transfers.abort(transferId);
         }

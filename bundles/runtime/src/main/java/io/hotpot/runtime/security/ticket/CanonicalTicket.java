@@ -17,8 +17,13 @@ import java.nio.charset.StandardCharsets;
  * have the same bytes, whatever their texts contain.
  *
  * <pre>
- *   "hotpot-rollout-v1" rolloutId sequence symbolicName version sha256 size leaderId rollback
+ *   "hotpot-rollout-v1" rolloutId sequence symbolicName version sha256 size leaderId rollback [action]
  * </pre>
+ * The action byte ({@code 1} for {@link RolloutTicket.Action#REMOVE}) is there only when the ticket
+ * is not a plain {@code RUN}: every ticket signed before removals existed keeps its bytes and its
+ * signature, and a removal's bytes are longer than any run's, so the two never meet. A node that
+ * does not know actions reads a removal as a run, computes the shorter bytes, and refuses the
+ * signature: it never runs what was meant to be removed.
  * Stateless and thread-safe.
  */
 public final class CanonicalTicket {
@@ -43,6 +48,9 @@ public final class CanonicalTicket {
             out.writeLong(a.size());
             text(out, ticket.leaderId());
             out.writeByte(ticket.rollback() ? 1 : 0);
+            if (ticket.action() != RolloutTicket.Action.RUN) {
+                out.writeByte(ticket.action().ordinal());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
         }

@@ -40,4 +40,18 @@ public final class TicketIssuer {
     public SignedRolloutTicket issue(String rolloutId, ArtifactDescriptor artifact, boolean rollback) throws Exception {
         return signer.sign(new RolloutTicket(rolloutId, sequence.next(), artifact, leaderId, rollback));
     }
+
+    /**
+     * Signs the removal of a bundle from every node ({@link RolloutTicket.Action#REMOVE}). Blocks for
+     * a few ZooKeeper round trips.
+     *
+     * @param rolloutId the rollout
+     * @param artifact  what the cluster ran until now, the bundle to remove
+     * @return the signed ticket
+     * @throws Exception if ZooKeeper cannot issue a sequence number
+     */
+    public SignedRolloutTicket issueRemoval(String rolloutId, ArtifactDescriptor artifact) throws Exception {
+        return signer.sign(new RolloutTicket(rolloutId, sequence.next(), artifact, leaderId, false,
+                RolloutTicket.Action.REMOVE));
+    }
 }

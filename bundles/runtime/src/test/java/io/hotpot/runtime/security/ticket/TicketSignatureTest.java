@@ -44,7 +44,9 @@ public class TicketSignatureTest {
                 t -> new RolloutTicket(t.rolloutId(), t.sequence(), new ArtifactDescriptor(a.symbolicName(), a.version(), "cd".repeat(32), a.size()), t.leaderId(), t.rollback()),
                 t -> new RolloutTicket(t.rolloutId(), t.sequence(), new ArtifactDescriptor(a.symbolicName(), a.version(), a.sha256(), a.size() + 1), t.leaderId(), t.rollback()),
                 t -> new RolloutTicket(t.rolloutId(), t.sequence(), a, "node2", t.rollback()),
-                t -> new RolloutTicket(t.rolloutId(), t.sequence(), a, t.leaderId(), !t.rollback()));
+                t -> new RolloutTicket(t.rolloutId(), t.sequence(), a, t.leaderId(), !t.rollback()),
+                t -> new RolloutTicket(t.rolloutId(), t.sequence(), a, t.leaderId(), t.rollback(),
+                        RolloutTicket.Action.REMOVE));
         for (UnaryOperator<RolloutTicket> change : changes) {
             RolloutTicket changed = change.apply(ticket);
             SecurityRefusal e = assertThrows(SecurityRefusal.class,
@@ -99,6 +101,25 @@ public class TicketSignatureTest {
         expected[3] = (byte) CanonicalTicket.DOMAIN.length();
         System.arraycopy(CanonicalTicket.DOMAIN.getBytes(), 0, expected, 4, CanonicalTicket.DOMAIN.length());
         assertArrayEquals(expected, prefix);
+    }
+
+    /**
+     * A removal ({@code hot:undeploy}) is signed over one more byte: tickets signed before removals
+     * existed keep their bytes and signatures, and a node that reads a removal as a run (one that
+     * does not know actions) computes the shorter bytes and refuses the signature.
+     */
+    @Test
+    public void aRemovalIsSignedOverOneMoreByteAndNeverVerifiesAsARun() throws Exception {
+        RolloutTicket removal = new RolloutTicket(ticket.rolloutId(), ticket.sequence(), ticket.artifact(),
+                ticket.leaderId(), false, RolloutTicket.Action.REMOVE);
+        byte[] run = CanonicalTicket.bytes(ticket);
+        byte[] remove = CanonicalTicket.bytes(removal);
+        assertEquals(run.length + 1, remove.length);
+        assertArrayEquals(run, java.util.Arrays.copyOf(remove, run.length));
+        SignedRolloutTicket signed = signer.sign(removal);
+        assertEquals(removal, verifier.verify(signed));
+        assertEquals(Reason.SIGNATURE, assertThrows(SecurityRefusal.class,
+                () -> verifier.verify(new SignedRolloutTicket(ticket, signed.signature()))).reason());
     }
 
     @Test

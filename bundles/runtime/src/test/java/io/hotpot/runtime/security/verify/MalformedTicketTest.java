@@ -71,6 +71,22 @@ public class MalformedTicketTest {
     }
 
     @Test
+    public void aRemovalCrossesTheWireAsARemovalAndAnUnknownActionArrivesMalformed() throws Exception {
+        RolloutTicket run = Tickets.ticket(3, "1.0.0", false);
+        RolloutTicket removal = new RolloutTicket(run.rolloutId(), run.sequence(), run.artifact(), run.leaderId(), false,
+                RolloutTicket.Action.REMOVE);
+        SignedRolloutTicket signed = new TicketSigner(keys.signingKey()).sign(removal);
+        byte[] wire = serialize(signed);
+        SignedRolloutTicket read = (SignedRolloutTicket) deserialize(wire);
+        assertEquals(signed, read);
+        assertTrue(read.ticket().removal());
+
+        SignedRolloutTicket unknown = (SignedRolloutTicket) deserialize(patch(wire, "REMOVE", "DELETE"));
+        assertTrue(unknown.malformed().orElseThrow(), unknown.malformed().orElseThrow().contains("DELETE"));
+        assertThrows(IllegalArgumentException.class, unknown::ticket);
+    }
+
+    @Test
     public void aTraversalNameArrivesMalformedAndIsRefusedWithItsReason() throws Exception {
         RolloutTicket placeholder = new RolloutTicket("r-1", 3,
                 new ArtifactDescriptor("zzzzzzzzzzz", "1.0.0", Tickets.SHA, 10), "node1", false);
