@@ -103,6 +103,7 @@ public final class BundleApplier implements Closeable {
     private final ImportCheck importCheck;
     private final HealthGate health;
     private final BundleRemoval removal;
+    private final SetSwap sets;
     private final long timeoutMs;
     /**
      * How many migration timeouts {@link #close} waits for a swap in progress: a swap makes at most
@@ -155,6 +156,8 @@ public final class BundleApplier implements Closeable {
         this.importCheck = new ImportCheck(wiring);
         this.health = new HealthGate(context, migrations, healthTimeoutMs);
         this.removal = new BundleRemoval(nodeId, wiring, refresher, store, failures);
+        this.sets = new SetSwap(nodeId, context, store, journal, damper, migrations, refresher, health, failures,
+                migrationTimeoutMs);
     }
 
     /**
@@ -224,6 +227,85 @@ public final class BundleApplier implements Closeable {
             admission.admitted().run();
         }
         return report;
+    }
+
+    /**
+     * Applies several artifacts as one unit ({@link SetSwap}): one gate closure over every member and
+     * the bundles wired to them, every member updated or installed, one
+     * {@code FrameworkWiring.refreshBundles} (OSGi Core R8, Bundle Wiring API), members started in
+     * dependency order, every state carried, the health gate over all; if anything fails, every
+     * member goes back, with its state. Blocks until the set runs, or the old set again.
+     *
+     * @param members   the artifacts, verified by the caller, one per symbolic name
+     * @param admission checked under the lock before anything is touched; {@code admitted} runs once,
+     *                  after the whole set runs
+     * @return one report per member, in the given order; all succeed, or none does. Never throws
+     *         for a failure of the set.
+     * @throws IllegalArgumentException if members is empty or names a symbolic name twice
+     */
+    public synchronized List<ApplyReport> applySet(String rolloutId, List<SetMember> members, Admission admission) {
+        long start = System.nanoTime();
+        if (members.isEmpty() || members.stream().map(m -> m.artifact().symbolicName()).distinct().count() != members.size()) {
+            throw new IllegalArgumentException("a set needs members of distinct symbolic names: " + members);
+        }
+        Optional<String> refused = admission.refusal().get().or(() -> setRefusal(members));
+        if (refused.isPresent()) {
+            String why = refused.get();
+            return members.stream().map(m -> {
+                Optional<Bundle> now = installed(m.artifact().symbolicName());
+                return report(m.artifact(), ApplyOutcome.REJECTED, now.map(b -> b.getVersion().toString()).orElse(null),
+                        now.orElse(null), ApplyPhase.RESOLVE, "the set of " + members.size() + " refused on " + nodeId
+                                + " before anything was touched: " + why, -1, -1, -1, start);
+            }).toList();
+        }
+        List<ApplyReport> reports = onSwapThread(() -> sets.swap(rolloutId, members, this::installed, bundle -> {
+            Path bytes = currentBytes(bundle);
+            try {
+                return Map.entry(bytes, inspector.inspect(bytes, bundle.getLocation()));
+            } catch (InvalidArtifactException e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        }, start));
+        if (reports.stream().allMatch(r -> r.outcome().succeeded())) {
+            admission.admitted().run();
+        }
+        return reports;
+    }
+
+    /**
+     * What staging refuses of a set before anything is touched: a fragment, or a member whose
+     * mandatory imports neither this framework nor another member provides.
+     *
+     * @return why, naming the member and this node; empty if the node would apply the set
+     */
+    public Optional<String> setRefusal(List<SetMember> members) {
+        Map<String, java.util.jar.Manifest> manifests = new LinkedHashMap<>();
+        for (SetMember m : members) {
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(m.jar().toFile())) {
+                manifests.put(m.artifact().symbolicName(), jar.getManifest());
+            } catch (IOException e) {
+                return Optional.of("cannot read " + m.artifact().coordinates() + ": " + e.getMessage());
+            }
+        }
+        for (SetMember m : members) {
+            java.util.jar.Manifest manifest = manifests.get(m.artifact().symbolicName());
+            String host = manifest.getMainAttributes().getValue("Fragment-Host");
+            if (host != null) {
+                return refusal(m.artifact(), manifest);
+            }
+            java.util.Set<String> others = new java.util.HashSet<>();
+            manifests.forEach((bsn, other) -> {
+                if (!bsn.equals(m.artifact().symbolicName())) {
+                    others.addAll(ImportCheck.exportedPackages(other.getMainAttributes()));
+                }
+            });
+            List<String> missing = importCheck.unresolvedImports(manifest.getMainAttributes(), others);
+            if (!missing.isEmpty()) {
+                return Optional.of(m.artifact().coordinates() + " would not resolve on " + nodeId + ", nothing changed: "
+                        + "neither this node nor the set exports the imported package(s) " + String.join(", ", missing));
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -388,8 +470,22 @@ public final class BundleApplier implements Closeable {
                 return;
             }
             awaitFrameworkStarted();
-            for (SwapJournal.Entry e : entries) {
-                recoverOne(e);
+            // The members of one set go back together, as the set's own return would: one at a time,
+            // a library reverted under a member that needs its new version would not resolve.
+            Map<String, List<SwapJournal.Entry>> byRollout = new LinkedHashMap<>();
+            entries.forEach(e -> byRollout.computeIfAbsent(e.rolloutId(), id -> new java.util.ArrayList<>()).add(e));
+            for (List<SwapJournal.Entry> group : byRollout.values()) {
+                if (group.size() > 1) {
+                    sets.recover(group, this::installed, (jar, name) -> {
+                        try {
+                            return inspector.inspect(jar, name);
+                        } catch (InvalidArtifactException x) {
+                            throw new IOException(x.getMessage(), x);
+                        }
+                    });
+                } else {
+                    recoverOne(group.get(0));
+                }
             }
         } finally {
             closed.forEach(CallGate::open);
@@ -670,8 +766,8 @@ public final class BundleApplier implements Closeable {
      * Runs the gated part of a swap on the swap thread and waits for its end, through interrupts,
      * which it re-asserts on return: a swap is bounded by its own timeouts, not by its caller's patience.
      */
-    private Gated onSwapThread(java.util.concurrent.Callable<Gated> gatedPart) {
-        java.util.concurrent.Future<Gated> done = swapThread.submit(gatedPart);
+    private <T> T onSwapThread(java.util.concurrent.Callable<T> gatedPart) {
+        java.util.concurrent.Future<T> done = swapThread.submit(gatedPart);
         boolean interrupted = false;
         try {
             while (true) {
@@ -738,8 +834,8 @@ public final class BundleApplier implements Closeable {
             journal.write(new SwapJournal.Entry(d.symbolicName(), previous, old.sha256(), d.version(), d.sha256(),
                     rolloutId, snapshot != null, "EXPORTED"));
         } catch (ApplyFailure | IOException | RuntimeException e) {
-            resumeQuietly(bundle);
-            dependentState.keySet().forEach(this::resumeQuietly);
+            migrations.resumeQuietly(bundle);
+            dependentState.keySet().forEach(migrations::resumeQuietly);
             return new Result(ApplyOutcome.REJECTED, ApplyPhase.EXPORT, "state export of " + bsnVersion(bundle) + " on "
                     + nodeId + " failed, nothing changed: " + e.getMessage(), -1, null);
         }
@@ -874,6 +970,10 @@ public final class BundleApplier implements Closeable {
 
     private void recoverOne(SwapJournal.Entry e) {
         String bsn = e.symbolicName();
+        if (e.fromVersion().isEmpty()) {
+            recoverInstall(e);
+            return;
+        }
         try {
             Optional<Bundle> bundle = installed(bsn);
             Optional<Path> oldJar = store.artifact(e.fromSha256());
@@ -926,6 +1026,33 @@ public final class BundleApplier implements Closeable {
         }
     }
 
+    /**
+     * An install that a set swap journaled (no old version): the node died before the set ran, so the
+     * member is uninstalled again, as the set's return would have done; a set that had completed and
+     * recorded the member only lost the entry's removal.
+     */
+    private void recoverInstall(SwapJournal.Entry e) {
+        String bsn = e.symbolicName();
+        try {
+            Optional<Bundle> bundle = installed(bsn);
+            boolean recorded = store.applied(bsn).filter(a -> a.artifact().sha256().equals(e.toSha256())).isPresent();
+            if (recorded && bundle.isPresent() && bundle.get().getVersion().toString().equals(e.toVersion())) {
+                journal.remove(bsn);
+                return;
+            }
+            if (bundle.isPresent() && bundle.get().getLocation().startsWith(LOCATION_PREFIX)) {
+                bundle.get().uninstall();
+            }
+            store.forgetApplied(bsn);
+            journal.remove(bsn);
+            LOG.warn("Hotpot: node {} uninstalled {} {} again: it was installed as a member of a set whose swap was "
+                    + "interrupted", nodeId, bsn, e.toVersion());
+        } catch (Exception x) {
+            LOG.error("Hotpot: recovery of the install of {} on {} failed; the journal entry is kept for the next start",
+                    bsn, nodeId, x);
+        }
+    }
+
     private void awaitFrameworkStarted() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (context.getBundle(0).getState() != Bundle.ACTIVE && System.nanoTime() < deadline) {
@@ -949,22 +1076,7 @@ public final class BundleApplier implements Closeable {
         }
     }
 
-    private void resumeQuietly(Bundle bundle) {
-        migrations.find(bundle).ifPresent(ref -> {
-            try {
-                migrations.call(ref, ApplyPhase.EXPORT, "resume()", m -> {
-                    m.resume();
-                    return null;
-                });
-            } catch (ApplyFailure e) {
-                LOG.warn("Hotpot: resume() of {} after a failed export threw", bsnVersion(bundle), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-    }
-
-    private static ApplyPhase phaseOf(Exception e) {
+    static ApplyPhase phaseOf(Exception e) {
         if (e instanceof BundleException be) {
             return switch (be.getType()) {
                 case BundleException.RESOLVE_ERROR -> ApplyPhase.RESOLVE;
@@ -976,7 +1088,7 @@ public final class BundleApplier implements Closeable {
     }
 
     /** The framework's message, plus the activator's own exception, which says what went wrong. */
-    private static String describe(BundleException e) {
+    static String describe(BundleException e) {
         Throwable cause = e.getCause();
         return cause == null ? e.getMessage() : e.getMessage() + " Caused by " + cause;
     }

@@ -45,7 +45,17 @@ final class ImportCheck {
 
     /** @return as {@link #unresolvedImports(Path)}, for a manifest's main attributes */
     List<String> unresolvedImports(Attributes main) {
-        Set<String> ownExports = new HashSet<>();
+        return unresolvedImports(main, Set.of());
+    }
+
+    /**
+     * @param alsoProvided packages that bundles installed together with this one export (the other
+     *                     members of a set): they count as provided, whatever their version, and the
+     *                     framework's resolution of the set decides
+     * @return as {@link #unresolvedImports(Path)}
+     */
+    List<String> unresolvedImports(Attributes main, Set<String> alsoProvided) {
+        Set<String> ownExports = new HashSet<>(alsoProvided);
         for (HeaderClauses.Clause c : HeaderClauses.parse(main.getValue("Export-Package"))) {
             ownExports.addAll(c.paths());
         }
@@ -65,6 +75,24 @@ final class ImportCheck {
             }
         }
         return missing;
+    }
+
+    /** @return the packages a manifest's {@code Export-Package} names */
+    static Set<String> exportedPackages(Attributes main) {
+        Set<String> packages = new HashSet<>();
+        for (HeaderClauses.Clause c : HeaderClauses.parse(main.getValue("Export-Package"))) {
+            packages.addAll(c.paths());
+        }
+        return packages;
+    }
+
+    /** @return the packages a manifest's {@code Import-Package} names, optional ones included */
+    static Set<String> importedPackages(Attributes main) {
+        Set<String> packages = new HashSet<>();
+        for (HeaderClauses.Clause c : HeaderClauses.parse(main.getValue("Import-Package"))) {
+            packages.addAll(c.paths());
+        }
+        return packages;
     }
 
     private static String filter(String pkg, String version) {

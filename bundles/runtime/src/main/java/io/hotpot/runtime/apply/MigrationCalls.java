@@ -29,6 +29,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class MigrationCalls implements Closeable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MigrationCalls.class);
+
     /** One call to a service of the bundle. */
     interface Call<S, T> {
         T call(S service) throws Exception;
@@ -138,6 +140,26 @@ final class MigrationCalls implements Closeable {
     }
 
     /** @return how many threads were left to calls that did not return in time */
+    /**
+     * Calls {@code resume()} of the bundle's migration service, if it has one, after a failed
+     * export: the old revision serves again. Logs a failure; never throws.
+     */
+    void resumeQuietly(Bundle bundle) {
+        find(bundle).ifPresent(ref -> {
+            try {
+                call(ref, ApplyPhase.EXPORT, "resume()", m -> {
+                    m.resume();
+                    return null;
+                });
+            } catch (ApplyFailure e) {
+                LOG.warn("Hotpot: resume() of {} {} after a failed export threw", bundle.getSymbolicName(),
+                        bundle.getVersion(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     int abandonedThreads() {
         return abandoned.get();
     }

@@ -51,8 +51,20 @@ final class Refresher {
         if (!wiring.getRemovalPendingBundles().contains(bundle)) {
             return 0;
         }
-        Collection<Bundle> closure = wiring.getDependencyClosure(List.of(bundle));
-        List<Bundle> active = closure.stream().filter(b -> !b.equals(bundle) && isActive(b)).toList();
+        return refresh(List.of(bundle));
+    }
+
+    /**
+     * Refreshes the bundles and their dependency closure in one {@code refreshBundles} call, pending or
+     * not: a set swap updates several bundles and resolves them together, once.
+     *
+     * @return the number of bundles in the refreshed closure
+     * @throws ApplyFailure as {@link #refreshIfPending}, for a bundle of the closure other than those given
+     */
+    int refresh(Collection<Bundle> bundles) throws ApplyFailure, InterruptedException {
+        Collection<Bundle> closure = wiring.getDependencyClosure(bundles);
+        List<Bundle> active = closure.stream().filter(b -> !bundles.contains(b) && isActive(b)).toList();
+        String named = bundles.stream().map(Bundle::getSymbolicName).collect(java.util.stream.Collectors.joining(", "));
         Map<Long, Throwable> errors = new ConcurrentHashMap<>();
         FrameworkListener errorListener = event -> {
             if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null && event.getThrowable() != null
@@ -64,13 +76,13 @@ final class Refresher {
         system.addFrameworkListener(errorListener);
         try {
             CountDownLatch done = new CountDownLatch(1);
-            wiring.refreshBundles(List.of(bundle), event -> {
+            wiring.refreshBundles(bundles, event -> {
                 if (event.getType() == FrameworkEvent.PACKAGES_REFRESHED) {
                     done.countDown();
                 }
             });
             if (!done.await(timeoutMs, TimeUnit.MILLISECONDS)) {
-                throw new ApplyFailure(ApplyPhase.RESOLVE, "refresh of " + bundle.getSymbolicName()
+                throw new ApplyFailure(ApplyPhase.RESOLVE, "refresh of " + named
                         + " and its dependents did not finish within " + timeoutMs + " ms", null);
             }
         } finally {
@@ -87,7 +99,7 @@ final class Refresher {
             }
         }
         if (!failed.isEmpty()) {
-            throw new ApplyFailure(ApplyPhase.RESOLVE, "the refresh of " + bundle.getSymbolicName() + " restarted "
+            throw new ApplyFailure(ApplyPhase.RESOLVE, "the refresh of " + named + " restarted "
                     + active.size() + " dependent bundle(s), and " + failed.size() + " did not start again: "
                     + String.join("; ", failed), first);
         }

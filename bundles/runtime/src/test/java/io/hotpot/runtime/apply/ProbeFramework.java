@@ -135,6 +135,18 @@ final class ProbeFramework implements AutoCloseable {
         return applier.apply("r-test", d, stored);
     }
 
+    /** Applies jars as one set, as a follower does after the verifier passed each of them. */
+    List<ApplyReport> applySet(Path... jars) throws Exception {
+        List<SetMember> members = new java.util.ArrayList<>();
+        for (Path jar : jars) {
+            ArtifactDescriptor d = inspector.inspect(jar, jar.toString());
+            try (InputStream in = Files.newInputStream(jar)) {
+                members.add(new SetMember(d, store.put(in)));
+            }
+        }
+        return applier.applySet("r-test-set", members, Admission.NONE);
+    }
+
     /** @return the Counter a consumer bundle sees: the gated proxy while Hotpot manages the bundle */
     Counter counter() {
         return counters().get(0);
