@@ -14,6 +14,7 @@ import io.hotpot.runtime.cluster.EndpointProofs;
 import io.hotpot.runtime.cluster.FollowerDirectory;
 import io.hotpot.runtime.cluster.Leadership;
 import io.hotpot.runtime.cluster.Membership;
+import io.hotpot.runtime.cluster.RolloutControls;
 import io.hotpot.runtime.cluster.RolloutLog;
 import io.hotpot.runtime.deploy.DeployTrigger;
 import io.hotpot.runtime.deploy.FileStability;
@@ -348,8 +349,8 @@ public final class HotpotNode {
                 new MemberSignatures(exportedAs, new MemberSigner(id, security.keys().signingKey())));
         ArtifactFetcher fetcher = new ArtifactFetcher(id, store, directory, transfers, s.chunkSizeBytes());
         ClusterService cluster = own(new ClusterService(s, context, leadership, membership, directory, endpoint,
-                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts, fetcher, issuer,
-                faults));
+                applier, store, inspector, new ChunkedPusher(s.chunkSizeBytes()), state, rollouts,
+                new RolloutControls(curator, s.zookeeperRoot()), fetcher, issuer, faults));
         leadership.whenElected(cluster::takeOver);
         Convergence convergence = own(new Convergence(context, curator, state, id, store, applier, leadership, fetcher,
                 rollouts, verifier, 3_000));

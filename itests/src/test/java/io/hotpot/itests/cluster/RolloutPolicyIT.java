@@ -184,4 +184,169 @@ public class RolloutPolicyIT {
         String failed = Files.readString(cluster.nodes().home(victim).resolve("data/hotpot/failed.properties"));
         assertTrue(failed, failed.contains("died." + KV + "=" + Fixtures.sha256(kv122) + " 1"));
     }
+
+    /**
+     * Issue 13, rollout controls: {@code hot:pause}, given on any node, holds a rolling rollout at
+     * its next batch boundary, with the record in ZooKeeper saying so, until {@code hot:resume};
+     * the node already updated stays updated, no other node is touched meanwhile, and no call fails.
+     */
+    @Test
+    public void test5_hotPauseHoldsARollingRolloutBetweenBatchesUntilHotResume() throws Exception {
+        Path kv123 = variant("1.2.3");
+        String out;
+        String id;
+        try (Loads loads = new Loads(cluster, 20, 1, "pause");
+             KarafConsole console = new KarafConsole(cluster.nodes().sshPort(cluster.leader()))) {
+            java.util.concurrent.CompletableFuture<String> rollout = holdAtTheFirstBatchBoundary(console, kv123);
+            id = cluster.runningRollouts().get(0);
+            String paused = cluster.run(cluster.followers().get(1), "hot:pause " + id);
+            assertTrue(paused, paused.contains(id) && paused.contains("paused"));
+            await("the leader holds " + id).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.nodes().log(cluster.leader()).contains("Hotpot: rollout " + id + " paused by an operator"));
+            // Held, not merely slow: nothing moves for a while.
+            Thread.sleep(3_000);
+            java.util.Properties record = cluster.rollout(id);
+            assertEquals(record.toString(), "RUNNING", record.getProperty("status"));
+            assertTrue(record.toString(), record.getProperty("message").startsWith("PAUSED (hot:pause)"));
+            assertEquals(record.toString(), 1, steps(record, "APPLIED"));
+            assertFalse("the rollout went on while paused", rollout.isDone());
+            String status = cluster.run(cluster.leader(), "hot:status " + KV);
+            assertTrue(status, status.contains("IN PROGRESS: rollout " + id));
+
+            assertTrue(cluster.run(cluster.leader(), "hot:resume " + id).contains("goes on"));
+            out = rollout.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            loads.assertClean("on the followers while rollout " + id + " was paused and resumed");
+        }
+        assertOk(out);
+        cluster.assertConverged(KV, "1.2.3", Fixtures.sha256(kv123), cluster.nodes().nodes());
+        String again = cluster.run(cluster.leader(), "hot:pause " + id);
+        assertTrue(again, again.contains("is COMPLETED already; there is nothing to pause"));
+    }
+
+    /**
+     * Issue 13: {@code hot:abort} stops a rolling rollout at its next batch boundary and returns the
+     * node it already updated to the previous version, with its state, as a failed gate does.
+     */
+    @Test
+    public void test6_hotAbortReturnsTheNodesAlreadyUpdated() throws Exception {
+        Path kv124 = variant("1.2.4");
+        String out;
+        try (Loads loads = new Loads(cluster, 20, 1, "abort");
+             KarafConsole console = new KarafConsole(cluster.nodes().sshPort(cluster.leader()))) {
+            java.util.concurrent.CompletableFuture<String> rollout = holdAtTheFirstBatchBoundary(console, kv124);
+            String id = cluster.runningRollouts().get(0);
+            String aborted = cluster.run(cluster.followers().get(1), "hot:abort " + id);
+            assertTrue(aborted, aborted.contains("aborted"));
+            out = rollout.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            loads.assertClean("on the followers while the rollout was aborted and returned");
+        }
+        assertTrue(out, out.contains("ROLLED BACK: rollout") && out.contains("aborted by hot:abort before batch 2/3"));
+        assertEquals(out, 1, ConsoleTable.parse(out).stream().filter(r -> "ROLLED_BACK".equals(r.get("Step"))).count());
+        String sha123 = Fixtures.sha256(work().resolve("kv-1.2.3.jar"));
+        cluster.assertConverged(KV, "1.2.3", sha123, cluster.nodes().nodes());
+        for (String f : cluster.followers()) {
+            cluster.assertKv(f, "1.2.3", 2);
+        }
+    }
+
+    /**
+     * Issue 13: the hold lives in ZooKeeper, not in the leader. The leader of a paused rollout is
+     * killed; the new leader takes the rollout over and holds it too, until {@code hot:resume} given
+     * to it; then the rollout completes, and the old leader converges when it comes back.
+     */
+    @Test
+    public void test7_aPausedRolloutStaysPausedWhenItsLeaderIsKilled() throws Exception {
+        Path kv125 = variant("1.2.5");
+        String oldLeader = cluster.leader();
+        List<String> followers = cluster.followers();
+        String id;
+        try (KarafConsole console = new KarafConsole(cluster.nodes().sshPort(oldLeader))) {
+            holdAtTheFirstBatchBoundary(console, kv125);
+            id = cluster.runningRollouts().get(0);
+            assertTrue(cluster.run(followers.get(1), "hot:pause " + id).contains("paused"));
+            await(oldLeader + " holds " + id).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.nodes().log(oldLeader).contains("Hotpot: rollout " + id + " paused by an operator"));
+            cluster.nodes().kill(oldLeader);
+        }
+        java.util.concurrent.atomic.AtomicReference<String> newLeader = new java.util.concurrent.atomic.AtomicReference<>();
+        await("a new leader").atMost(RunningCluster.CONVERGE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Leader: (\\S+)")
+                    .matcher(cluster.run(followers.get(0), "hot:nodes"));
+            if (m.find() && followers.contains(m.group(1))) {
+                newLeader.set(m.group(1));
+                return true;
+            }
+            return false;
+        });
+        await(newLeader.get() + " takes the rollout over, held").atMost(RunningCluster.CONVERGE)
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    String log = cluster.nodes().log(newLeader.get());
+                    return log.contains("takes over rollout " + id) && log.contains("Hotpot: rollout " + id
+                            + " paused by an operator");
+                });
+        Thread.sleep(2_000);
+        Properties record = cluster.rollout(id);
+        assertEquals(record.toString(), "RUNNING", record.getProperty("status"));
+        assertEquals(record.toString(), newLeader.get(), record.getProperty("leader"));
+        // The new leader ran the rollout again from its start (staging), and holds it before its first batch.
+        assertEquals(record.toString(), 0, steps(record, "APPLYING"));
+        List<String> versions = followers.stream().map(f -> row(ConsoleTable.parse(cluster.run(f, "hot:status " + KV)),
+                "Node", f).orElseThrow().get("Version")).sorted().toList();
+        assertEquals("the follower of the first batch runs 1.2.5, the other was held", List.of("1.2.3", "1.2.5"), versions);
+
+        assertTrue(cluster.run(newLeader.get(), "hot:resume " + id).contains("goes on"));
+        await(id + " completes").atMost(RunningCluster.CONVERGE).pollInterval(Duration.ofMillis(500))
+                .until(() -> "COMPLETED".equals(cluster.rollout(id).getProperty("status")));
+        String sha = Fixtures.sha256(kv125);
+        cluster.assertConverged(KV, "1.2.5", sha, followers);
+        cluster.nodes().startNode(oldLeader);
+        await(oldLeader + " converges after its restart").atMost(RunningCluster.CONVERGE).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> cluster.assertRuns(oldLeader, KV, "1.2.5", sha));
+        cluster.refreshLeader();
+    }
+
+    /**
+     * Starts a rolling rollout (batches of one) on the leader's console, and returns once the leader
+     * sits at its first batch boundary, held there for 4 s by a fault point (only that boundary):
+     * time for a control to land before the leader reads the controls.
+     */
+    private static java.util.concurrent.CompletableFuture<String> holdAtTheFirstBatchBoundary(KarafConsole console,
+                                                                                            Path jar) throws Exception {
+        String leader = cluster.leader();
+        Path faults = Files.createDirectories(cluster.nodes().home(leader).resolve("data/hotpot/faults"));
+        Files.writeString(faults.resolve("BETWEEN_BATCHES"), "4000");
+        int before = occurrences(cluster.nodes().log(leader), "Hotpot fault injection: pausing at BETWEEN_BATCHES");
+        java.util.concurrent.CompletableFuture<String> rollout = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> console.run("hot:distribute --policy rolling --batch 1 " + jar));
+        try {
+            await("the leader reaches its first batch boundary").atMost(RunningCluster.CONVERGE)
+                    .pollInterval(Duration.ofMillis(100)).until(() -> occurrences(cluster.nodes().log(leader),
+                            "Hotpot fault injection: pausing at BETWEEN_BATCHES") > before);
+        } finally {
+            Files.delete(faults.resolve("BETWEEN_BATCHES"));
+        }
+        return rollout;
+    }
+
+    private static Path variant(String version) throws Exception {
+        return Fixtures.withManifest(Fixtures.jar("kv-1.2.0.jar"), work().resolve("kv-" + version + ".jar"), version, null);
+    }
+
+    private static Path work() throws Exception {
+        return Files.createDirectories(Path.of(System.getProperty("hotpot.work"), "fixtures"));
+    }
+
+    private static int occurrences(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** @return how many nodes the rollout record in ZooKeeper shows at that step */
+    private static long steps(java.util.Properties record, String step) {
+        return record.stringPropertyNames().stream().filter(k -> k.startsWith("step.") && step.equals(record.getProperty(k)))
+                .count();
+    }
 }

@@ -118,6 +118,38 @@ public interface ClusterAdmin {
      */
     List<io.hotpot.api.ApplyPreview> previewUndeploy(String symbolicName) throws ClusterException;
 
+    /**
+     * Holds a running rollout at its next batch boundary ({@code hot:pause}): no further batch is
+     * applied until {@link #resume}; nodes already updated stay so. The hold is kept in ZooKeeper, so a
+     * new leader that takes the rollout over holds it too. Any node may be asked. Blocks for a few
+     * ZooKeeper round trips; returns before the leader has reached the boundary.
+     *
+     * @return the rollout as ZooKeeper records it now
+     * @throws ClusterException if there is no such rollout, it has finished, or ZooKeeper cannot be reached
+     * @since 0.2
+     */
+    RolloutRecord pause(String rolloutId) throws ClusterException;
+
+    /**
+     * Lets a paused rollout go on with its next batch ({@code hot:resume}).
+     *
+     * @return the rollout as ZooKeeper records it now
+     * @throws ClusterException as {@link #pause}
+     * @since 0.2
+     */
+    RolloutRecord resume(String rolloutId) throws ClusterException;
+
+    /**
+     * Stops a running or paused rollout at its next batch boundary and returns every node it already
+     * updated to the previous version, through the same path as a failed health gate
+     * ({@code hot:abort}); it ends {@link RolloutStatus#ROLLED_BACK}.
+     *
+     * @return the rollout as ZooKeeper records it now
+     * @throws ClusterException as {@link #pause}
+     * @since 0.2
+     */
+    RolloutRecord abort(String rolloutId) throws ClusterException;
+
     /** @return the versions of a bundle this node kept, most recently applied first */
     List<io.hotpot.api.ArtifactDescriptor> kept(String symbolicName);
 

@@ -54,6 +54,15 @@ public record RolloutRecord(String rolloutId, String source, ArtifactDescriptor 
                 finishedAt, status, message, nodes);
     }
 
+    /**
+     * @return the same rollout with another message, as while an operator holds it ({@code hot:pause})
+     * @since 0.2
+     */
+    public RolloutRecord withMessage(String newMessage) {
+        return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt, finishedAt,
+                status, newMessage, nodes);
+    }
+
     /** @return the same rollout with the given per-node progress */
     public RolloutRecord withNodes(List<NodeProgress> newNodes) {
         return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt,

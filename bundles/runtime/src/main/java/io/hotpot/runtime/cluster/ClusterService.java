@@ -81,6 +81,7 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     private final ArtifactInspector inspector;
     private final ClusterState state;
     private final RolloutLog log;
+    private final RolloutControls controls;
     private final ArtifactFetcher fetcher;
     private final TicketIssuer issuer;
     private final RolloutExecutor executor;
@@ -100,8 +101,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     public ClusterService(NodeSettings settings, BundleContext context, Leadership leadership, Membership membership,
                           FollowerDirectory directory, FollowerEndpoint local, BundleApplier applier,
                           ArtifactStore store, ArtifactInspector inspector, ChunkedPusher pusher,
-                          ClusterState state, RolloutLog log, ArtifactFetcher fetcher, TicketIssuer issuer,
-                          FaultPoints faults) {
+                          ClusterState state, RolloutLog log, RolloutControls controls, ArtifactFetcher fetcher,
+                          TicketIssuer issuer, FaultPoints faults) {
         this.settings = settings;
         this.context = context;
         this.leadership = leadership;
@@ -115,8 +116,9 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         this.log = log;
         this.fetcher = fetcher;
         this.issuer = issuer;
+        this.controls = controls;
         this.executor = new RolloutExecutor(settings.nodeId(), leadership, membership::members, directory, local, issuer,
-                pusher, state, log, fetcher, faults, settings.endpointWaitMs(), settings.applyTimeoutMs());
+                pusher, state, log, controls, fetcher, faults, settings.endpointWaitMs(), settings.applyTimeoutMs());
     }
 
     @Override
@@ -368,6 +370,47 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                 .orElseGet(() -> runningHere(artifact.symbolicName()));
         return trigger == Trigger.ROLLBACK || (last != null
                 && Version.parseVersion(artifact.version()).compareTo(Version.parseVersion(last.version())) < 0);
+    }
+
+    @Override
+    public RolloutRecord pause(String rolloutId) throws ClusterException {
+        return control(rolloutId, RolloutControls.Control.PAUSE);
+    }
+
+    @Override
+    public RolloutRecord resume(String rolloutId) throws ClusterException {
+        return control(rolloutId, null);
+    }
+
+    @Override
+    public RolloutRecord abort(String rolloutId) throws ClusterException {
+        return control(rolloutId, RolloutControls.Control.ABORT);
+    }
+
+    /** Records an operator's control of a running rollout; null lets it go on. */
+    private RolloutRecord control(String rolloutId, RolloutControls.Control control) throws ClusterException {
+        String what = control == null ? "resume" : control.name().toLowerCase();
+        try {
+            RolloutRecord r = log.read(rolloutId).orElseThrow(() -> new ClusterException(settings.nodeId()
+                    + ": ZooKeeper records no rollout '" + rolloutId + "' (hot:history lists them)"));
+            if (r.status().finished()) {
+                throw new ClusterException(settings.nodeId() + ": rollout " + rolloutId + " is " + r.status()
+                        + " already; there is nothing to " + what);
+            }
+            if (control == null) {
+                controls.clear(rolloutId);
+            } else {
+                controls.set(rolloutId, control, settings.nodeId());
+            }
+            LOG.info("Hotpot: node {}: {} of rollout {} asked (it takes effect at its next batch)", settings.nodeId(),
+                    what, rolloutId);
+            return r;
+        } catch (ClusterException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ClusterException(settings.nodeId() + ": cannot " + what + " rollout " + rolloutId
+                    + " in ZooKeeper, nothing changed: " + e, e);
+        }
     }
 
     @Override

@@ -68,6 +68,7 @@ final class RolloutExecutor implements Closeable {
     private final ChunkedPusher pusher;
     private final ClusterState state;
     private final RolloutLog log;
+    private final RolloutControls controls;
     private final ArtifactFetcher fetcher;
     private final FaultPoints faults;
     private final long endpointWaitMs;
@@ -84,11 +85,13 @@ final class RolloutExecutor implements Closeable {
      *                and is not waited for until apply.timeout.ms
      * @param local   this node's own endpoint: the leader applies through the same checks as any node
      * @param issuer  signs the tickets that return updated nodes when a rollout halts
+     * @param controls an operator's pause or abort, read before each batch
      */
     RolloutExecutor(String nodeId, Leadership leadership, java.util.concurrent.Callable<List<String>> members,
                     FollowerDirectory directory, FollowerEndpoint local,
                     TicketIssuer issuer, ChunkedPusher pusher, ClusterState state, RolloutLog log,
-                    ArtifactFetcher fetcher, FaultPoints faults, long endpointWaitMs, long applyTimeoutMs) {
+                    RolloutControls controls, ArtifactFetcher fetcher, FaultPoints faults, long endpointWaitMs,
+                    long applyTimeoutMs) {
         this.nodeId = nodeId;
         this.leadership = leadership;
         this.members = members;
@@ -98,6 +101,7 @@ final class RolloutExecutor implements Closeable {
         this.pusher = pusher;
         this.state = state;
         this.log = log;
+        this.controls = controls;
         this.fetcher = fetcher;
         this.faults = faults;
         this.endpointWaitMs = endpointWaitMs;
@@ -146,6 +150,15 @@ final class RolloutExecutor implements Closeable {
                         record.rolloutId());
                 return progress.record();
             }
+            Hold hold = holdWhilePaused(progress);
+            if (hold == Hold.LOST) {
+                LOG.warn("Hotpot: node {} lost leadership while rollout {} was paused; the new leader holds it",
+                        nodeId, record.rolloutId());
+                return progress.record();
+            }
+            if (hold == Hold.ABORT) {
+                return halt(progress, jar, "aborted by hot:abort before batch " + (b + 1) + "/" + batches.size());
+            }
             Map<String, Future<ApplyReport>> applies = new LinkedHashMap<>();
             for (String id : batches.get(b)) {
                 if (progress.step(id) == Step.UNREACHABLE) {
@@ -187,6 +200,54 @@ final class RolloutExecutor implements Closeable {
     @Override
     public void close() {
         calls.shutdownNow();
+    }
+
+    /** What a batch boundary decides: go on, abort, or stop here (leadership lost, or this node closing). */
+    private enum Hold { GO, ABORT, LOST }
+
+    /**
+     * Blocks while an operator holds the rollout ({@code hot:pause}), checking every 250 ms, and says
+     * in the rollout's record that it is held. A hold that cannot be read (ZooKeeper unreachable) is
+     * kept once it was seen; before that, the rollout goes on, as its own calls decide.
+     */
+    private Hold holdWhilePaused(Progress progress) {
+        String id = progress.record.rolloutId();
+        boolean held = false;
+        while (true) {
+            Optional<RolloutControls.Control> control;
+            try {
+                control = controls.get(id);
+            } catch (Exception e) {
+                LOG.warn("Hotpot: cannot read the controls of rollout {}: {}", id, e.toString());
+                control = held ? Optional.of(RolloutControls.Control.PAUSE) : Optional.empty();
+            }
+            if (control.isPresent() && control.get() == RolloutControls.Control.ABORT) {
+                LOG.warn("Hotpot: rollout {} aborted by an operator (hot:abort)", id);
+                return Hold.ABORT;
+            }
+            if (control.isEmpty()) {
+                if (held) {
+                    progress.note(null);
+                    LOG.info("Hotpot: rollout {} resumed (hot:resume)", id);
+                }
+                return Hold.GO;
+            }
+            if (!leadership.isLeader()) {
+                return Hold.LOST;
+            }
+            if (!held) {
+                held = true;
+                progress.note("PAUSED (hot:pause): no further batch until hot:resume " + id + "; hot:abort " + id
+                        + " returns the nodes already updated");
+                LOG.info("Hotpot: rollout {} paused by an operator (hot:pause) before its next batch", id);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Hold.LOST;
+            }
+        }
     }
 
     /** Returns every updated node to the previous artifact, skips the rest, restores the desired state. */
@@ -390,6 +451,8 @@ final class RolloutExecutor implements Closeable {
         private final RolloutRecord record;
         private final RolloutListener listener;
         private final Map<String, NodeProgress> nodes = new TreeMap<>();
+        /** What the record says while the rollout runs (a hold), null for nothing. */
+        private String note;
 
         Progress(RolloutRecord record, RolloutListener listener) {
             this.record = record;
@@ -437,11 +500,30 @@ final class RolloutExecutor implements Closeable {
         }
 
         synchronized RolloutRecord record() {
-            return record.withNodes(List.copyOf(nodes.values()));
+            RolloutRecord r = record.withNodes(List.copyOf(nodes.values()));
+            return note == null ? r : r.withMessage(note);
+        }
+
+        /** Says, in the record in ZooKeeper, why the rollout waits; null when it goes on again. */
+        void note(String text) {
+            synchronized (this) {
+                note = text;
+            }
+            try {
+                log.write(record());
+            } catch (Exception e) {
+                LOG.warn("Hotpot: cannot record the hold of rollout {} in ZooKeeper: {}", record.rolloutId(), e.toString());
+            }
         }
 
         RolloutRecord finish(RolloutStatus status, String message) {
             RolloutRecord done = record().finish(status, message, System.currentTimeMillis());
+            try {
+                // A finished rollout is held by nothing: its control goes with it.
+                controls.clear(record.rolloutId());
+            } catch (Exception e) {
+                LOG.debug("Hotpot: cannot clear the controls of rollout {}", record.rolloutId(), e);
+            }
             try {
                 log.write(done);
             } catch (Exception e) {
