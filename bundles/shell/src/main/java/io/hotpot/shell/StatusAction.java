@@ -33,11 +33,89 @@ public class StatusAction implements Action {
     @Option(name = "-d", aliases = "--digests", description = "Print full SHA-256 digests instead of their first 12 characters")
     boolean fullDigests;
 
+    @Option(name = "-w", aliases = "--watch", description = "Follow until every node runs the desired state and no rollout runs; fail if a rollout ends halted, or on --timeout")
+    boolean watch;
+
+    @Option(name = "-t", aliases = "--timeout", description = "With --watch: give up after this many seconds, with an error (default 300)")
+    long timeoutSeconds = 300;
+
     @Reference
     ClusterAdmin cluster;
 
+    /** The cluster as one look saw it: the table, the differences from the desired state, the rollouts running. */
+    private record View(ShellTable table, List<String> differences, List<RolloutRecord> running) {
+
+        boolean settled() {
+            return differences.isEmpty() && running.isEmpty();
+        }
+
+        String summary() {
+            return differences.isEmpty() ? "every node runs the desired state"
+                    : differences.size() + " DIFFERENCE(S) from the desired state: " + String.join("; ", differences);
+        }
+    }
+
     @Override
-    public Object execute() {
+    public Object execute() throws Exception {
+        View view = look();
+        view.table().print(System.out);
+        // The table's cells stay plain text for scripts; the verdict line is the highlighted one.
+        System.out.println(view.differences().isEmpty() ? view.summary()
+                : SimpleAnsi.COLOR_RED + SimpleAnsi.INTENSITY_BOLD + view.summary() + SimpleAnsi.INTENSITY_NORMAL
+                        + SimpleAnsi.COLOR_DEFAULT);
+        for (RolloutRecord r : view.running()) {
+            System.out.println();
+            System.out.println("IN PROGRESS: rollout " + r.rolloutId() + " of " + r.artifact().coordinates()
+                    + " (" + r.policy() + "), led by " + r.leader() + ", running for " + r.durationMs() + " ms"
+                    + (r.message().isEmpty() ? "" : ": " + r.message()));
+            RolloutTable.print(r, System.out);
+        }
+        if (watch) {
+            follow(view);
+        }
+        return null;
+    }
+
+    /**
+     * Looks again every second, printing a line when what it sees changes, until the cluster
+     * settles (as {@code kubectl rollout status} does).
+     *
+     * @throws IllegalStateException if a rollout seen running ends halted, or the timeout passes
+     *                               first: the command then fails (a non-zero exit over SSH)
+     */
+    private void follow(View first) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        View view = first;
+        String last = "";
+        while (true) {
+            view.running().forEach(r -> seen.add(r.rolloutId()));
+            for (RolloutRecord r : cluster.rollouts()) {
+                if (seen.contains(r.rolloutId()) && r.status().finished() && !r.succeeded()) {
+                    throw new IllegalStateException("rollout " + r.rolloutId() + " of " + r.artifact().coordinates()
+                            + " ended " + r.status() + ": " + r.message());
+                }
+            }
+            String line = view.summary() + view.running().stream().map(r -> "; rollout " + r.rolloutId() + " "
+                    + r.nodes().stream().map(n -> n.nodeId() + ":" + n.step()).collect(java.util.stream.Collectors.joining(" "))
+                    + (r.message().startsWith("PAUSED") ? " PAUSED" : "")).collect(java.util.stream.Collectors.joining());
+            if (!line.equals(last)) {
+                System.out.println("[watch] " + line);
+                last = line;
+            }
+            if (view.settled()) {
+                System.out.println("SETTLED: every node runs the desired state and no rollout runs");
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not settled within --timeout " + timeoutSeconds + " s: " + line);
+            }
+            Thread.sleep(1_000);
+            view = look();
+        }
+    }
+
+    private View look() {
         List<NodeView> nodes = cluster.nodes();
         Map<String, ArtifactDescriptor> reference = cluster.desired();
         java.util.Set<String> removed = cluster.undeployed();
@@ -79,21 +157,9 @@ public class StatusAction implements Action {
                         differences.add(n.nodeId() + " " + bsn + " missing");
                     });
         }
-        table.print(System.out);
-        // The table's cells stay plain text for scripts; the verdict line is the highlighted one.
-        System.out.println(differences.isEmpty()
-                ? "every node runs the desired state"
-                : SimpleAnsi.COLOR_RED + SimpleAnsi.INTENSITY_BOLD + differences.size() + " DIFFERENCE(S) from the desired state: "
-                        + String.join("; ", differences) + SimpleAnsi.INTENSITY_NORMAL + SimpleAnsi.COLOR_DEFAULT);
-        for (RolloutRecord r : cluster.rollouts()) {
-            if (!r.status().finished() && (symbolicName == null || symbolicName.equals(r.artifact().symbolicName()))) {
-                System.out.println();
-                System.out.println("IN PROGRESS: rollout " + r.rolloutId() + " of " + r.artifact().coordinates()
-                        + " (" + r.policy() + "), led by " + r.leader() + ", running for " + r.durationMs() + " ms");
-                RolloutTable.print(r, System.out);
-            }
-        }
-        return null;
+        List<RolloutRecord> running = cluster.rollouts().stream().filter(r -> !r.status().finished()
+                && (symbolicName == null || symbolicName.equals(r.artifact().symbolicName()))).toList();
+        return new View(table, differences, running);
     }
 
     private static String compare(BundleStatus b, Optional<ArtifactDescriptor> desired) {

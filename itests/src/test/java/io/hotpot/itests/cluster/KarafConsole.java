@@ -38,10 +38,27 @@ public final class KarafConsole implements Closeable {
     }
 
     /**
+     * What a command printed and how it exited.
+     *
+     * @param output what it printed on stdout and stderr
+     * @param exit   the exit status the SSH channel reported (non-zero when the command failed), or null
+     */
+    public record Result(String output, Integer exit) {
+    }
+
+    /**
      * @return what the command printed on stdout and stderr
      * @throws IllegalStateException if no session could be opened, or the command did not end in time
      */
     public String run(String command) {
+        return exec(command).output();
+    }
+
+    /**
+     * @return what the command printed, and its exit status
+     * @throws IllegalStateException as {@link #run}
+     */
+    public Result exec(String command) {
         ClientSession session;
         try {
             session = client.connect(user, "127.0.0.1", port).verify(Duration.ofSeconds(20)).getSession();
@@ -57,8 +74,8 @@ public final class KarafConsole implements Closeable {
                 channel.setErr(out);
                 channel.open().verify(Duration.ofSeconds(20));
                 channel.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Duration.ofMinutes(5));
+                return new Result(out.toString(StandardCharsets.UTF_8), channel.getExitStatus());
             }
-            return out.toString(StandardCharsets.UTF_8);
         } catch (Exception e) {
             throw new IllegalStateException("command '" + command + "' on ssh port " + port + " failed: " + e, e);
         }

@@ -212,12 +212,22 @@ public class RolloutPolicyIT {
             assertFalse("the rollout went on while paused", rollout.isDone());
             String status = cluster.run(cluster.leader(), "hot:status " + KV);
             assertTrue(status, status.contains("IN PROGRESS: rollout " + id));
+            try (KarafConsole other = new KarafConsole(cluster.nodes().sshPort(cluster.followers().get(0)))) {
+                KarafConsole.Result watch = other.exec("hot:status --watch --timeout 2 " + KV);
+                assertTrue(watch.toString(), watch.output().contains("not settled within --timeout 2 s")
+                        && watch.output().contains("PAUSED"));
+                assertTrue("a watch that times out fails: " + watch, watch.exit() != null && watch.exit() != 0);
+            }
 
             assertTrue(cluster.run(cluster.leader(), "hot:resume " + id).contains("goes on"));
             out = rollout.get(2, java.util.concurrent.TimeUnit.MINUTES);
             loads.assertClean("on the followers while rollout " + id + " was paused and resumed");
         }
         assertOk(out);
+        try (KarafConsole other = new KarafConsole(cluster.nodes().sshPort(cluster.followers().get(0)))) {
+            KarafConsole.Result watch = other.exec("hot:status --watch --timeout 60");
+            assertTrue(watch.toString(), watch.output().contains("SETTLED") && Integer.valueOf(0).equals(watch.exit()));
+        }
         cluster.assertConverged(KV, "1.2.3", Fixtures.sha256(kv123), cluster.nodes().nodes());
         String again = cluster.run(cluster.leader(), "hot:pause " + id);
         assertTrue(again, again.contains("is COMPLETED already; there is nothing to pause"));
@@ -235,10 +245,21 @@ public class RolloutPolicyIT {
              KarafConsole console = new KarafConsole(cluster.nodes().sshPort(cluster.leader()))) {
             java.util.concurrent.CompletableFuture<String> rollout = holdAtTheFirstBatchBoundary(console, kv124);
             String id = cluster.runningRollouts().get(0);
-            String aborted = cluster.run(cluster.followers().get(1), "hot:abort " + id);
-            assertTrue(aborted, aborted.contains("aborted"));
-            out = rollout.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            KarafConsole.Result watched;
+            try (KarafConsole other = new KarafConsole(cluster.nodes().sshPort(cluster.followers().get(0)))) {
+                java.util.concurrent.CompletableFuture<KarafConsole.Result> watch = java.util.concurrent.CompletableFuture
+                        .supplyAsync(() -> other.exec("hot:status --watch --timeout 120 " + KV));
+                // Its first look, within the leader's 4 s hold, sees the rollout running.
+                Thread.sleep(1_500);
+                String aborted = cluster.run(cluster.followers().get(1), "hot:abort " + id);
+                assertTrue(aborted, aborted.contains("aborted"));
+                out = rollout.get(2, java.util.concurrent.TimeUnit.MINUTES);
+                watched = watch.get(1, java.util.concurrent.TimeUnit.MINUTES);
+            }
             loads.assertClean("on the followers while the rollout was aborted and returned");
+            // Like kubectl rollout status: a watch of a rollout that ends halted fails.
+            assertTrue(watched.toString(), watched.output().contains("rollout " + id) && watched.output()
+                    .contains("ended ROLLED_BACK") && watched.exit() != null && watched.exit() != 0);
         }
         assertTrue(out, out.contains("ROLLED BACK: rollout") && out.contains("aborted by hot:abort before batch 2/3"));
         assertEquals(out, 1, ConsoleTable.parse(out).stream().filter(r -> "ROLLED_BACK".equals(r.get("Step"))).count());
