@@ -98,6 +98,33 @@ public interface FollowerService {
     SignedApplyReport applyStored(SignedRolloutTicket ticket) throws TransferException;
 
     /**
+     * A set's say at staging, once every member was staged ({@link #stage}, which skips the resolver
+     * dry run of a member, since the other members may provide what it imports): checks the tickets
+     * and stored bytes as {@link #applyStored} does, and whether this node could apply the set as one
+     * unit (a fragment, or a member whose imports neither the node nor the other members provide).
+     * Keeps nothing and touches no bundle.
+     *
+     * @param tickets every member's ticket: the same rollout and sequence, {@code setSize} of them
+     * @throws TransferException if a ticket or its bytes are refused, the tickets are not one whole
+     *                           set, or the set would not resolve here (phase {@code RESOLVE})
+     * @since 0.3
+     */
+    void stageSet(java.util.List<SignedRolloutTicket> tickets) throws TransferException;
+
+    /**
+     * Applies a staged set as one unit: one gate closure over every member and the bundles wired to
+     * them, every member updated or installed, one {@code FrameworkWiring.refreshBundles}, members
+     * started in dependency order, every state carried, the health gate over all; if anything fails,
+     * every member goes back with its state. Blocks until the set runs, or the old set again.
+     *
+     * @param tickets every member's ticket, as for {@link #stageSet}
+     * @return one signed report per member, in the order of the tickets; all succeed or none does
+     * @throws TransferException as {@link #stageSet}, and if the cluster does not run this rollout now
+     * @since 0.3
+     */
+    java.util.List<SignedApplyReport> applyStoredSet(java.util.List<SignedRolloutTicket> tickets) throws TransferException;
+
+    /**
      * Says what {@link #applyStored} of this ticket would do on this node, and changes nothing: no
      * byte is kept, no bundle touched, and the ticket is not recorded (a dry-run ticket is never
      * recorded as a running rollout in ZooKeeper, so no node would apply it either). Reads only local

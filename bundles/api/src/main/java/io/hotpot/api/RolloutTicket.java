@@ -20,9 +20,13 @@ import java.util.Objects;
  *                  or a deliberate downgrade); a ticket to an older version without it is refused
  * @param action    {@link Action#RUN} to run the artifact, {@link Action#REMOVE} to uninstall the
  *                  bundle of that symbolic name from the node ({@code hot:undeploy})
+ * @param setSize   how many artifacts the rollout applies together, as one set, this one included:
+ *                  1 for a rollout of one bundle. The members of a set have the same rollout id and
+ *                  sequence and distinct symbolic names; a node applies a member only together with
+ *                  all the others ({@code FollowerService.applyStoredSet}), never alone
  */
 public record RolloutTicket(String rolloutId, long sequence, ArtifactDescriptor artifact, String leaderId,
-                            boolean rollback, Action action) implements Serializable {
+                            boolean rollback, Action action, int setSize) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -50,12 +54,23 @@ public record RolloutTicket(String rolloutId, long sequence, ArtifactDescriptor 
      */
     public RolloutTicket(String rolloutId, long sequence, ArtifactDescriptor artifact, String leaderId,
                          boolean rollback) {
-        this(rolloutId, sequence, artifact, leaderId, rollback, Action.RUN);
+        this(rolloutId, sequence, artifact, leaderId, rollback, Action.RUN, 1);
+    }
+
+    /**
+     * A ticket of a rollout of one bundle.
+     *
+     * @throws NullPointerException     if a reference argument is null
+     * @throws IllegalArgumentException if the sequence is not positive or an id is blank
+     */
+    public RolloutTicket(String rolloutId, long sequence, ArtifactDescriptor artifact, String leaderId,
+                         boolean rollback, Action action) {
+        this(rolloutId, sequence, artifact, leaderId, rollback, action, 1);
     }
 
     /**
      * @throws NullPointerException     if a reference argument is null
-     * @throws IllegalArgumentException if the sequence is not positive or an id is blank
+     * @throws IllegalArgumentException if the sequence is not positive, an id is blank, or setSize is below 1
      */
     public RolloutTicket {
         Objects.requireNonNull(rolloutId, "rolloutId");
@@ -68,10 +83,18 @@ public record RolloutTicket(String rolloutId, long sequence, ArtifactDescriptor 
         if (sequence <= 0) {
             throw new IllegalArgumentException("sequence must be > 0: " + sequence);
         }
+        if (setSize < 1) {
+            throw new IllegalArgumentException("setSize must be >= 1: " + setSize);
+        }
     }
 
     /** @return whether this ticket removes the bundle from the node rather than running the artifact */
     public boolean removal() {
         return action == Action.REMOVE;
+    }
+
+    /** @return whether this ticket is one member of a set, applied only together with the others */
+    public boolean member() {
+        return setSize > 1;
     }
 }

@@ -117,7 +117,7 @@ public final class SignedRolloutTicket implements Serializable {
         ArtifactDescriptor a = ticket.artifact();
         return new Wire(ticket.rolloutId(), ticket.sequence(), a.symbolicName(), a.version(), a.sha256(), a.size(),
                 ticket.leaderId(), ticket.rollback(), ticket.action() == RolloutTicket.Action.RUN ? null
-                : ticket.action().name(), signature);
+                : ticket.action().name(), ticket.setSize() == 1 ? 0 : ticket.setSize(), signature);
     }
 
     @Serial
@@ -150,10 +150,12 @@ public final class SignedRolloutTicket implements Serializable {
          * removal for a run).
          */
         private final String action;
+        /** {@link RolloutTicket#setSize()}; 0, as in tickets written before sets, for 1. */
+        private final int setSize;
         private final byte[] signature;
 
         Wire(String rolloutId, long sequence, String symbolicName, String version, String sha256, long size,
-             String leaderId, boolean rollback, String action, byte[] signature) {
+             String leaderId, boolean rollback, String action, int setSize, byte[] signature) {
             this.rolloutId = rolloutId;
             this.sequence = sequence;
             this.symbolicName = symbolicName;
@@ -163,6 +165,7 @@ public final class SignedRolloutTicket implements Serializable {
             this.leaderId = leaderId;
             this.rollback = rollback;
             this.action = action;
+            this.setSize = setSize;
             this.signature = signature;
         }
 
@@ -171,7 +174,8 @@ public final class SignedRolloutTicket implements Serializable {
             try {
                 return new SignedRolloutTicket(new RolloutTicket(rolloutId, sequence,
                         new ArtifactDescriptor(symbolicName, version, sha256, size), leaderId, rollback,
-                        action == null ? RolloutTicket.Action.RUN : RolloutTicket.Action.valueOf(action)), signature);
+                        action == null ? RolloutTicket.Action.RUN : RolloutTicket.Action.valueOf(action),
+                        setSize == 0 ? 1 : setSize), signature);
             } catch (IllegalArgumentException | NullPointerException e) {
                 return new SignedRolloutTicket(this, "malformed ticket: " + e.getMessage());
             }

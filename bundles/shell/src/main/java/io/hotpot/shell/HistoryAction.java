@@ -1,5 +1,6 @@
 package io.hotpot.shell;
 
+import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.cluster.ClusterAdmin;
 import io.hotpot.api.cluster.NodeProgress;
 import io.hotpot.api.cluster.RolloutRecord;
@@ -40,7 +41,8 @@ public class HistoryAction implements Action {
     @Override
     public Object execute() {
         List<RolloutRecord> rollouts = cluster.rollouts().stream()
-                .filter(r -> symbolicName == null || symbolicName.equals(r.artifact().symbolicName())).toList();
+                .filter(r -> symbolicName == null || r.members().stream()
+                        .anyMatch(m -> m.symbolicName().equals(symbolicName))).toList();
         ShellTable table = new ShellTable();
         table.column("Rollout");
         table.column("Started");
@@ -58,8 +60,8 @@ public class HistoryAction implements Action {
         for (RolloutRecord r : rollouts) {
             long ok = r.nodes().stream().filter(n -> n.step() == NodeProgress.Step.APPLIED).count();
             table.addRow().addContent(r.rolloutId(), TIME.format(Instant.ofEpochMilli(r.startedAt())), r.trigger(),
-                    r.policy(), r.artifact().symbolicName(),
-                    (r.previous() == null ? "-" : r.previous().version()) + " -> " + r.artifact().version(),
+                    r.policy(), r.members().stream().map(ArtifactDescriptor::symbolicName)
+                            .collect(java.util.stream.Collectors.joining(" + ")), change(r),
                     Format.digest(r.artifact().sha256()), r.leader(), ok + "/" + r.nodes().size(), r.durationMs(),
                     r.succeeded() ? "OK" : r.status().name(), r.nodes().stream()
                             .map(n -> n.nodeId() + ":" + n.step()).collect(java.util.stream.Collectors.joining(" ")));
@@ -73,5 +75,16 @@ public class HistoryAction implements Action {
             }
         }
         return null;
+    }
+
+    /** @return each member's version before and after: {@code 1.0.0 -> 1.1.0}, {@code - -> 2.0.0} for a new one, {@code -> removed} */
+    private static String change(RolloutRecord r) {
+        List<String> changes = new java.util.ArrayList<>();
+        for (ArtifactDescriptor m : r.members()) {
+            String before = r.previousMembers().stream().filter(p -> p.symbolicName().equals(m.symbolicName()))
+                    .map(ArtifactDescriptor::version).findFirst().orElse("-");
+            changes.add(r.removal() ? m.version() + " -> removed" : before + " -> " + m.version());
+        }
+        return String.join(", ", changes);
     }
 }

@@ -70,8 +70,8 @@ final class RolloutTable {
             case ROLLED_BACK -> touchedNothing(r) ? "REFUSED" : "ROLLED BACK";
             default -> r.status().name();
         };
-        return head + ": rollout " + r.rolloutId() + " of " + r.artifact().coordinates() + " sha256 "
-                + Format.digest(r.artifact().sha256()) + " (" + r.policy() + "): " + ok + "/" + r.nodes().size()
+        return head + ": rollout " + r.rolloutId() + " of " + r.what() + (r.set() ? "" : " sha256 "
+                + Format.digest(r.artifact().sha256())) + " (" + r.policy() + "): " + ok + "/" + r.nodes().size()
                 + (r.removal() ? " nodes removed it, " : " nodes run it, ") + r.durationMs() + " ms"
                 + (r.message().isEmpty() ? "" : (r.status() == RolloutStatus.COMPLETED ? "; " : "; halted: ")
                 + shortened(r.message()));

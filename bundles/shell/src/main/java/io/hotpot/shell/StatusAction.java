@@ -65,7 +65,7 @@ public class StatusAction implements Action {
                         + SimpleAnsi.COLOR_DEFAULT);
         for (RolloutRecord r : view.running()) {
             System.out.println();
-            System.out.println("IN PROGRESS: rollout " + r.rolloutId() + " of " + r.artifact().coordinates()
+            System.out.println("IN PROGRESS: rollout " + r.rolloutId() + " of " + r.what()
                     + " (" + r.policy() + "), led by " + r.leader() + ", running for " + r.durationMs() + " ms"
                     + (r.message().isEmpty() ? "" : ": " + r.message()));
             RolloutTable.print(r, System.out);
@@ -158,7 +158,8 @@ public class StatusAction implements Action {
                     });
         }
         List<RolloutRecord> running = cluster.rollouts().stream().filter(r -> !r.status().finished()
-                && (symbolicName == null || symbolicName.equals(r.artifact().symbolicName()))).toList();
+                && (symbolicName == null || r.members().stream().anyMatch(m -> m.symbolicName().equals(symbolicName))))
+                .toList();
         return new View(table, differences, running);
     }
 

@@ -13,25 +13,29 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Base of the commands that act on one artifact. Selection lives here, once: the argument is a
+ * Base of the commands that act on artifacts. Selection lives here, once: each argument is a
  * bundle id, a symbolic name of an installed bundle (highest version wins), a path to a jar file,
  * or a URL ({@code mvn:}, {@code file:}, {@code http:} ...).
  */
 abstract class TargetAction extends RolloutAction {
 
-    @Argument(index = 0, name = "target", required = true,
-            description = "Bundle id, bundle symbolic name, path to a jar, or URL (mvn:, file:, http:)")
+    @Argument(index = 0, name = "targets", required = true, multiValued = true,
+            description = "Bundle id, bundle symbolic name, path to a jar, or URL (mvn:, file:, http:); several jars or URLs roll out as one set")
     @Completion(BundleCompleter.class)
-    String target;
+    List<String> targets;
 
     @Reference
     BundleContext bundleContext;
 
     /**
-     * @return the selected artifact
-     * @throws IllegalArgumentException naming the argument when it matches nothing
+     * @return the selected artifacts, in the order given
+     * @throws IllegalArgumentException naming the argument when one matches nothing
      */
-    DistributionTarget resolveTarget() {
+    List<DistributionTarget> resolveTargets() {
+        return targets.stream().map(this::resolveTarget).toList();
+    }
+
+    private DistributionTarget resolveTarget(String target) {
         String t = target.trim();
         if (t.matches("\\d+")) {
             long id = Long.parseLong(t);

@@ -416,4 +416,42 @@ public class ClusterDistributionIT {
             assertFalse(f + " the right store is gone: " + right, right.contains("value="));
         }
     }
+
+    /**
+     * Issue 12 (and issue 10's "as a set"): an API bundle and the stateful store that needs its new
+     * version roll out as one set. The store alone is refused on every node, since nothing exports
+     * the API package at 1.1 yet; the two together are staged everywhere, then applied on each node
+     * as one unit (one gate closure, one refresh, the store's entries migrated, the twins store,
+     * which imports the API too, refreshed with its state), under load, with no failed call.
+     */
+    @Test
+    public void step9d_anApiAndTheStoreThatNeedsItsNewVersionRollOutAsOneSet() throws Exception {
+        Path work = Files.createDirectories(Path.of(System.getProperty("hotpot.work"), "fixtures"));
+        String api = "io.hotpot.examples.kv.api";
+        Path api020 = Fixtures.withHeaders(Fixtures.jar("kv-api.jar"), work.resolve("kv-api-0.2.0.jar"), "0.2.0",
+                Map.of("Export-Package", e -> e.replace("io.hotpot.examples.kv;version=\"1.0.0\"",
+                        "io.hotpot.examples.kv;version=\"1.1.0\"")));
+        Path store115 = Fixtures.withHeaders(Fixtures.jar("kv-1.1.0.jar"), work.resolve("kv-1.1.5.jar"), "1.1.5",
+                Map.of("Import-Package", i -> i.replace("io.hotpot.examples.kv;version=\"[1.0,2)\"",
+                        "io.hotpot.examples.kv;version=\"[1.1,2)\"")));
+
+        String alone = cluster.distribute(store115);
+        assertTrue(alone, alone.contains("REFUSED: rollout") && alone.contains("io.hotpot.examples.kv"));
+
+        // The store first: the set orders its members itself, the API before the store that imports it.
+        String out = cluster.run(cluster.leader(), "hot:distribute " + store115 + " " + api020);
+        System.out.println(out);
+        assertOk(out);
+        assertTrue(out, out.contains("set of 2") && out.contains("3/3 nodes run it"));
+        cluster.assertConverged(KV, "1.1.5", Fixtures.sha256(store115), cluster.nodes().nodes());
+        cluster.assertConverged(api, "0.2.0", Fixtures.sha256(api020), cluster.nodes().nodes());
+        for (String f : cluster.followers()) {
+            cluster.assertKv(f, "1.1.5", 2);
+            String check = cluster.run(f, "kv:check --store left --count 200 --prefix left-");
+            assertTrue(f + ": the twins store, refreshed with the API, keeps its entries: " + check,
+                    check.contains("present=200 wrong=0 missing=0"));
+        }
+        String history = cluster.run(cluster.leader(), "hot:history " + api);
+        assertTrue(history, history.contains(KV + " + " + api) || history.contains(api + " + " + KV));
+    }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -46,14 +47,21 @@ public final class Fixtures {
      * keeping every other entry as it is.
      */
     public static Path withManifest(Path source, Path target, String version, String extraImport) throws IOException {
+        return withHeaders(source, target, version, extraImport == null ? Map.of()
+                : Map.of("Import-Package", imports -> imports == null ? extraImport : imports + "," + extraImport));
+    }
+
+    /**
+     * @param edits per manifest header, its new value from the old one (null if absent)
+     * @return a copy of the bundle at that version, with those headers rewritten
+     */
+    public static Path withHeaders(Path source, Path target, String version,
+                                   Map<String, java.util.function.UnaryOperator<String>> edits) throws IOException {
         try (JarFile in = new JarFile(source.toFile())) {
             Manifest m = new Manifest(in.getManifest());
             Attributes a = m.getMainAttributes();
             a.putValue("Bundle-Version", version);
-            if (extraImport != null) {
-                String imports = a.getValue("Import-Package");
-                a.putValue("Import-Package", imports == null ? extraImport : imports + "," + extraImport);
-            }
+            edits.forEach((header, edit) -> a.putValue(header, edit.apply(a.getValue(header))));
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(target), m)) {
                 var entries = in.entries();
                 while (entries.hasMoreElements()) {

@@ -42,6 +42,23 @@ public interface ClusterAdmin {
             throws ClusterException;
 
     /**
+     * Distributes several artifacts as one set ({@code hot:distribute a.jar b.jar}): one rollout,
+     * one signed decision covering every member, every member staged on every node before any node
+     * applies anything, and each node applying the set as one unit (one gate closure, one refresh,
+     * every state carried, the health gate over all). A node that fails halts the rollout, and every
+     * node already updated returns to the previous set: the previous version of each member, and the
+     * members that are new removed. Returns once the rollout completed or was rolled back.
+     *
+     * @param urls     where to read each member, at least two, of distinct symbolic names
+     * @return the rollout as it ended ({@link RolloutRecord#set()} is true)
+     * @throws ClusterException if this node is not the leader, a member cannot be read or is not a
+     *                          bundle, or two members have one symbolic name (nothing changed)
+     * @since 0.2
+     */
+    RolloutRecord distributeSet(List<String> urls, Trigger trigger, RolloutPolicy policy, RolloutListener listener)
+            throws ClusterException;
+
+    /**
      * Distributes the bytes of a bundle installed on this node, like
      * {@link #distribute(String, Trigger, RolloutPolicy, RolloutListener)}.
      *

@@ -24,12 +24,30 @@ import java.util.Objects;
  * @param status     where it stands
  * @param message    why it halted or how it ended; never null (may be empty)
  * @param nodes      each node's progress, ordered by node id
+ * @param members    every artifact the rollout applies, as one set when there are several, in the
+ *                   order given ({@code artifact} is the first); one for a rollout of one bundle
+ * @param previousMembers what the cluster desired before for those members that had a version
+ *                   (a member without one is new: a halted set removes it again)
+ * @since 0.2 members and previousMembers
  */
 public record RolloutRecord(String rolloutId, String source, ArtifactDescriptor artifact, ArtifactDescriptor previous,
                             RolloutPolicy policy, Trigger trigger, String leader, long startedAt, long finishedAt,
-                            RolloutStatus status, String message, List<NodeProgress> nodes) implements Serializable {
+                            RolloutStatus status, String message, List<NodeProgress> nodes,
+                            List<ArtifactDescriptor> members, List<ArtifactDescriptor> previousMembers)
+        implements Serializable {
 
-    /** @throws NullPointerException if any argument but previous is null */
+    /** A rollout of one bundle: its one member is the artifact. */
+    public RolloutRecord(String rolloutId, String source, ArtifactDescriptor artifact, ArtifactDescriptor previous,
+                         RolloutPolicy policy, Trigger trigger, String leader, long startedAt, long finishedAt,
+                         RolloutStatus status, String message, List<NodeProgress> nodes) {
+        this(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt, finishedAt, status, message,
+                nodes, List.of(artifact), previous == null ? List.of() : List.of(previous));
+    }
+
+    /**
+     * @throws NullPointerException     if any argument but previous is null
+     * @throws IllegalArgumentException if the artifact is not the first member
+     */
     public RolloutRecord {
         Objects.requireNonNull(rolloutId, "rolloutId");
         Objects.requireNonNull(source, "source");
@@ -40,18 +58,34 @@ public record RolloutRecord(String rolloutId, String source, ArtifactDescriptor 
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(message, "message");
         nodes = List.copyOf(nodes);
+        members = List.copyOf(members);
+        previousMembers = List.copyOf(previousMembers);
+        if (members.isEmpty() || !members.get(0).equals(artifact)) {
+            throw new IllegalArgumentException("the artifact must be the first member: " + artifact + ", " + members);
+        }
+    }
+
+    /** @return whether the rollout applies several artifacts as one set */
+    public boolean set() {
+        return members.size() > 1;
+    }
+
+    /** @return what the rollout applies, for one line: {@code bsn/version}, or the set's members */
+    public String what() {
+        return set() ? "set of " + members.size() + " " + members.stream().map(ArtifactDescriptor::coordinates).toList()
+                : artifact.coordinates();
     }
 
     /** @return the same rollout with another status, message and end time */
     public RolloutRecord finish(RolloutStatus newStatus, String newMessage, long at) {
         return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt, at,
-                newStatus, newMessage, nodes);
+                newStatus, newMessage, nodes, members, previousMembers);
     }
 
     /** @return the same rollout led by another node, as after a failover */
     public RolloutRecord ledBy(String newLeader) {
         return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, newLeader, startedAt,
-                finishedAt, status, message, nodes);
+                finishedAt, status, message, nodes, members, previousMembers);
     }
 
     /**
@@ -60,13 +94,13 @@ public record RolloutRecord(String rolloutId, String source, ArtifactDescriptor 
      */
     public RolloutRecord withMessage(String newMessage) {
         return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt, finishedAt,
-                status, newMessage, nodes);
+                status, newMessage, nodes, members, previousMembers);
     }
 
     /** @return the same rollout with the given per-node progress */
     public RolloutRecord withNodes(List<NodeProgress> newNodes) {
         return new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, leader, startedAt,
-                finishedAt, status, message, newNodes);
+                finishedAt, status, message, newNodes, members, previousMembers);
     }
 
     /**

@@ -177,22 +177,60 @@ public final class ClusterService implements ClusterAdmin, Closeable {
     public RolloutRecord distribute(String url, Trigger trigger, RolloutPolicy policy, RolloutListener listener)
             throws ClusterException {
         requireLeader(url);
+        Read read = read(url);
+        return start(read.name(), read.artifact(), keep(read), trigger, policy, listener);
+    }
+
+    /** Bytes read from a URL into the staging area, and what they are; not kept yet. */
+    private record Read(String name, ArtifactDescriptor artifact, Path staged) {
+    }
+
+    /** @throws ClusterException if the bytes cannot be read or are not a bundle (nothing is kept then) */
+    private Read read(String url) throws ClusterException {
         String name = displayName(url);
         Path staged = stage(url, name);
-        ArtifactDescriptor artifact;
         try {
-            artifact = inspector.inspect(staged, name);
+            return new Read(name, inspector.inspect(staged, name), staged);
         } catch (InvalidArtifactException | IOException e) {
             deleteQuietly(staged);
             throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
         }
-        Path jar;
+    }
+
+    /** @return the bytes, kept in the store under their digest */
+    private Path keep(Read read) throws ClusterException {
         try {
-            jar = store.commit(staged, artifact.sha256());
+            return store.commit(read.staged(), read.artifact().sha256());
         } catch (IOException e) {
-            throw new ClusterException(settings.nodeId() + ": cannot store " + name + ": " + e.getMessage(), e);
+            throw new ClusterException(settings.nodeId() + ": cannot store " + read.name() + ": " + e.getMessage(), e);
         }
-        return start(name, artifact, jar, trigger, policy, listener);
+    }
+
+    @Override
+    public RolloutRecord distributeSet(List<String> urls, Trigger trigger, RolloutPolicy policy, RolloutListener listener)
+            throws ClusterException {
+        if (urls.size() < 2) {
+            throw new ClusterException(settings.nodeId() + ": a set has at least two artifacts, got " + urls.size());
+        }
+        requireLeader("a set of " + urls.size());
+        List<ArtifactDescriptor> artifacts = new ArrayList<>();
+        List<Path> jars = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String url : urls) {
+            Read read = read(url);
+            ArtifactDescriptor artifact = read.artifact();
+            for (ArtifactDescriptor other : artifacts) {
+                if (other.symbolicName().equals(artifact.symbolicName())) {
+                    deleteQuietly(read.staged());
+                    throw new ClusterException(settings.nodeId() + ": the set names " + artifact.symbolicName()
+                            + " twice (" + other.version() + " and " + artifact.version() + "); nothing changed");
+                }
+            }
+            jars.add(keep(read));
+            artifacts.add(artifact);
+            names.add(read.name());
+        }
+        return startSet(String.join(" ", names), artifacts, jars, trigger, policy, listener);
     }
 
     @Override
@@ -476,14 +514,8 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         rolloutLock.lock();
         try {
             requireLeader(artifact.coordinates());
-            String rolloutId = "r-" + LocalDateTime.now().format(ROLLOUT_TIME) + "-"
-                    + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-            RolloutPlan plan;
-            try {
-                plan = RolloutPlan.of(policy, settings.nodeId(), knownNodes());
-            } catch (IllegalArgumentException e) {
-                throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
-            }
+            String rolloutId = newRolloutId();
+            RolloutPlan plan = plan(policy);
             long startedAt = System.currentTimeMillis();
             LOG.info("Hotpot: rollout {} of {} (sha256 {}, {} bytes) from {} by {}, policy {}, batches {}", rolloutId,
                     artifact.coordinates(), artifact.shortDigest(), artifact.size(), source, trigger, policy,
@@ -507,17 +539,13 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                         : issuer.issue(rolloutId, artifact, back);
                 record = new RolloutRecord(rolloutId, source, artifact, previous, policy, trigger, settings.nodeId(),
                         startedAt, 0, RolloutStatus.RUNNING, "", pending(plan));
-                // The decision is recorded before any node is touched: a node that misses the push
-                // converges to it, and a new leader finishes it.
-                log.write(record);
-                state.writeDesired(new ClusterState.Desired(ticket, startedAt));
             } catch (Exception e) {
                 throw new ClusterException(settings.nodeId() + ": cannot record rollout " + rolloutId
                         + " in ZooKeeper, nothing changed: " + e, e);
             }
-            RolloutRecord done = executor.run(record, ticket, plan, jar, listener);
-            pruneHistory();
-            return done;
+            SignedRolloutTicket signed = ticket;
+            RolloutRecord recorded = record;
+            return recordAndRun(record, List.of(ticket), () -> executor.run(recorded, signed, plan, jar, listener));
         } finally {
             rolloutLock.unlock();
         }
@@ -530,6 +558,111 @@ public final class ClusterService implements ClusterAdmin, Closeable {
         } catch (IOException | RuntimeException e) {
             throw new ClusterException(settings.nodeId() + ": cannot read " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    private RolloutRecord startSet(String source, List<ArtifactDescriptor> artifacts, List<Path> jars, Trigger trigger,
+                                   RolloutPolicy policy, RolloutListener listener) throws ClusterException {
+        rolloutLock.lock();
+        try {
+            requireLeader("a set of " + artifacts.size());
+            String rolloutId = newRolloutId();
+            RolloutPlan plan = plan(policy);
+            long startedAt = System.currentTimeMillis();
+            RolloutRecord record;
+            List<SignedRolloutTicket> tickets;
+            try {
+                if (!state.connected()) {
+                    throw new IllegalStateException("not connected to ZooKeeper");
+                }
+                List<ArtifactDescriptor> previous = new ArrayList<>();
+                List<Boolean> back = new ArrayList<>();
+                ArtifactDescriptor firstPrevious = null;
+                for (ArtifactDescriptor a : artifacts) {
+                    Optional<ClusterState.Desired> before = state.desired(a.symbolicName());
+                    ArtifactDescriptor p = before.map(d -> d.absent() ? null : d.artifact())
+                            .orElseGet(() -> before.isPresent() ? null : runningHere(a.symbolicName()));
+                    if (p != null) {
+                        previous.add(p);
+                    }
+                    if (a == artifacts.get(0)) {
+                        firstPrevious = p;
+                    }
+                    back.add(stepBack(a, trigger));
+                }
+                tickets = issuer.issueSet(rolloutId, artifacts, back);
+                record = new RolloutRecord(rolloutId, source, artifacts.get(0), firstPrevious, policy, trigger,
+                        settings.nodeId(), startedAt, 0, RolloutStatus.RUNNING, "", pending(plan), artifacts, previous);
+                LOG.info("Hotpot: rollout {} of {} from {} by {}, policy {}, batches {}", rolloutId, record.what(), source,
+                        trigger, policy, plan.batches());
+            } catch (Exception e) {
+                throw new ClusterException(settings.nodeId() + ": cannot record rollout " + rolloutId
+                        + " in ZooKeeper, nothing changed: " + e, e);
+            }
+            List<SignedRolloutTicket> signed = tickets;
+            RolloutRecord recorded = record;
+            return recordAndRun(record, tickets, () -> executor.runSet(recorded, signed, plan, jars, listener));
+        } finally {
+            rolloutLock.unlock();
+        }
+    }
+
+    /**
+     * Records the decision, the rollout and each ticket's desired state, before any node is touched
+     * (a node that misses the push converges to it, and a new leader finishes it), then runs it.
+     */
+    private RolloutRecord recordAndRun(RolloutRecord record, List<SignedRolloutTicket> tickets,
+                                       java.util.function.Supplier<RolloutRecord> run) throws ClusterException {
+        try {
+            log.write(record);
+            for (SignedRolloutTicket t : tickets) {
+                state.writeDesired(new ClusterState.Desired(t, record.startedAt()));
+            }
+        } catch (Exception e) {
+            throw new ClusterException(settings.nodeId() + ": cannot record rollout " + record.rolloutId()
+                    + " in ZooKeeper, nothing changed: " + e, e);
+        }
+        RolloutRecord done = run.get();
+        pruneHistory();
+        return done;
+    }
+
+    private String newRolloutId() {
+        return "r-" + LocalDateTime.now().format(ROLLOUT_TIME) + "-"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    }
+
+    private RolloutPlan plan(RolloutPolicy policy) throws ClusterException {
+        try {
+            return RolloutPlan.of(policy, settings.nodeId(), knownNodes());
+        } catch (IllegalArgumentException e) {
+            throw new ClusterException(settings.nodeId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Finishes a dead leader's set with the tickets the desired state holds, as for one bundle. */
+    private void finishSet(RolloutRecord r, RolloutRecord taken, RolloutPlan plan) throws Exception {
+        List<SignedRolloutTicket> tickets = new ArrayList<>();
+        List<Path> jars = new ArrayList<>();
+        for (ArtifactDescriptor m : r.members()) {
+            Optional<SignedRolloutTicket> t = state.desired(m.symbolicName())
+                    .filter(d -> d.rolloutId().equals(r.rolloutId())).map(ClusterState.Desired::ticket);
+            if (t.isEmpty()) {
+                log.write(taken.finish(RolloutStatus.FAILED, "taken over by " + settings.nodeId() + ", but the desired "
+                        + "state of " + m.symbolicName() + " no longer names this rollout", System.currentTimeMillis()));
+                return;
+            }
+            tickets.add(t.get());
+            jars.add(fetcher.fetch(r.rolloutId(), m, List.of(r.leader())).orElse(null));
+        }
+        if (jars.contains(null)) {
+            LOG.error("Hotpot: no node holds the bytes of every member of {} any more; rollout {} ends here", r.what(),
+                    r.rolloutId());
+            log.write(taken.finish(RolloutStatus.FAILED, "taken over by " + settings.nodeId() + ", but no node holds "
+                    + "the bytes of every member any more", System.currentTimeMillis()));
+            return;
+        }
+        log.write(taken);
+        executor.runSet(taken, tickets, plan, jars, RolloutListener.NONE);
     }
 
     private void finishRunning() {
@@ -551,6 +684,10 @@ public final class ClusterService implements ClusterAdmin, Closeable {
                     plan = RolloutPlan.of(RolloutPolicy.parse("canary"), settings.nodeId(), knownNodes());
                 }
                 RolloutRecord taken = r.ledBy(settings.nodeId());
+                if (r.set()) {
+                    finishSet(r, taken, plan);
+                    continue;
+                }
                 // The dead leader's signed ticket is in the desired state while its rollout runs:
                 // finishing with that same ticket keeps every node's replay record consistent.
                 Optional<SignedRolloutTicket> ticket = state.desired(r.artifact().symbolicName())

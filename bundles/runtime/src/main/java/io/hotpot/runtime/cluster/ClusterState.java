@@ -99,6 +99,7 @@ public final class ClusterState {
         p.setProperty("sequence", Long.toString(d.ticket().ticket().sequence()));
         p.setProperty("rollback", Boolean.toString(d.ticket().ticket().rollback()));
         p.setProperty("action", d.ticket().ticket().action().name());
+        p.setProperty("setSize", Integer.toString(d.ticket().ticket().setSize()));
         p.setProperty("signature", Base64.getEncoder().encodeToString(d.ticket().signature()));
         p.setProperty("at", Long.toString(d.at()));
         client.create().orSetData().creatingParentsIfNeeded().forPath(desired + "/" + d.artifact().symbolicName(), ZnodeText.bytes(p));
@@ -180,7 +181,8 @@ public final class ClusterState {
         Properties p = ZnodeText.parse(data);
         RolloutTicket ticket = new RolloutTicket(p.getProperty("rolloutId"), Long.parseLong(p.getProperty("sequence")),
                 ZnodeText.artifact(p, ""), p.getProperty("leader"), Boolean.parseBoolean(p.getProperty("rollback")),
-                RolloutTicket.Action.valueOf(p.getProperty("action", RolloutTicket.Action.RUN.name())));
+                RolloutTicket.Action.valueOf(p.getProperty("action", RolloutTicket.Action.RUN.name())),
+                Integer.parseInt(p.getProperty("setSize", "1")));
         return new Desired(new SignedRolloutTicket(ticket, Base64.getDecoder().decode(p.getProperty("signature"))),
                 Long.parseLong(p.getProperty("at", "0")));
     }

@@ -6,6 +6,7 @@ import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.TransferException;
 import io.hotpot.runtime.apply.Admission;
 import io.hotpot.runtime.apply.BundleApplier;
+import io.hotpot.runtime.apply.SetMember;
 import io.hotpot.runtime.security.verify.RolloutVerifier;
 import io.hotpot.runtime.security.SecurityRefusal;
 import io.hotpot.runtime.store.AppliedArtifact;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import java.io.Closeable;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -173,8 +175,22 @@ public final class Convergence implements Closeable {
         }
         boolean retry = false;
         try {
-            for (ClusterState.Desired d : cluster.allDesired()) {
+            List<ClusterState.Desired> all = cluster.allDesired();
+            // The members of a set the cluster decided go on together, as the set's own rollout applied them.
+            java.util.Map<String, List<ClusterState.Desired>> sets = new java.util.LinkedHashMap<>();
+            for (ClusterState.Desired d : all) {
+                if (!d.absent() && d.ticket().ticket().member()) {
+                    sets.computeIfAbsent(d.rolloutId(), id -> new java.util.ArrayList<>()).add(d);
+                }
+            }
+            for (List<ClusterState.Desired> set : sets.values()) {
+                retry |= convergeSet(set);
+            }
+            for (ClusterState.Desired d : all) {
                 ArtifactDescriptor a = d.artifact();
+                if (!d.absent() && d.ticket().ticket().member()) {
+                    continue;
+                }
                 if (d.absent()) {
                     retry |= removeIfManaged(d);
                     continue;
@@ -245,6 +261,79 @@ public final class Convergence implements Closeable {
         if (retry) {
             trigger(5_000);
         }
+    }
+
+    /**
+     * Applies a set the cluster decided (members of one rollout, as the desired state names them)
+     * as one unit, if this node does not run all of it: a node that was down during the set's
+     * rollout gets the whole set, never part of it.
+     *
+     * @return whether to try again later
+     */
+    private boolean convergeSet(List<ClusterState.Desired> set) throws Exception {
+        if (set.stream().allMatch(d -> runs(d.artifact())) || set.stream().anyMatch(d -> applier.failedBefore(d.artifact()))) {
+            return false;
+        }
+        String rolloutId = set.get(0).rolloutId();
+        if (set.stream().anyMatch(d -> settling(d.artifact().symbolicName())) || running(rolloutId)) {
+            return true;
+        }
+        List<SetMember> members = new java.util.ArrayList<>();
+        for (ClusterState.Desired d : set) {
+            boolean[] refused = new boolean[1];
+            Optional<Path> jar = bytesOf(d, refused);
+            if (jar.isEmpty()) {
+                // Bytes refused against the signed ticket are not fetched again until the desired state changes.
+                return !refused[0];
+            }
+            members.add(new SetMember(d.artifact(), jar.get()));
+        }
+        LOG.info("Hotpot: node {} converges the set of rollout {} led by {}: {}", nodeId, rolloutId, set.get(0).leader(),
+                members.stream().map(m -> m.artifact().coordinates()).toList());
+        String from = "the desired state of the set of rollout " + rolloutId + " in ZooKeeper";
+        List<ApplyReport> reports = applier.applySet(rolloutId, members, new Admission(() -> {
+            for (ClusterState.Desired d : set) {
+                Optional<String> refused = verifier.replayRefusal(d.ticket(), from).map(e -> e.reason() + ": " + e.getMessage());
+                if (refused.isPresent()) {
+                    return refused;
+                }
+            }
+            return Optional.empty();
+        }, () -> set.forEach(d -> verifier.admitRunning(d.ticket()))));
+        reports.forEach(cluster::writeActual);
+        return false;
+    }
+
+    /**
+     * The desired artifact's bytes, checked against its signed ticket: from this node's store, or
+     * fetched from the leader or any node that has them.
+     *
+     * @param refused set to true when the bytes were refused (logged by the verifier)
+     * @return the stored file; empty if no node could provide them or they were refused
+     */
+    private Optional<Path> bytesOf(ClusterState.Desired d, boolean[] refused) {
+        ArtifactDescriptor a = d.artifact();
+        String from = "the desired state of " + a.symbolicName() + " in ZooKeeper";
+        Optional<Path> jar = store.artifact(a.sha256());
+        if (jar.isPresent()) {
+            try {
+                verifier.check(d.ticket(), jar.get(), from);
+                return jar;
+            } catch (SecurityRefusal e) {
+                refused[0] = true;
+                return Optional.empty();
+            }
+        }
+        Set<String> preferred = new LinkedHashSet<>();
+        leadership.leaderId().ifPresent(preferred::add);
+        preferred.add(d.leader());
+        return fetcher.fetch(d.rolloutId(), a, preferred, (file, desc, received) -> {
+            try {
+                verifier.check(d.ticket(), file, from);
+            } catch (SecurityRefusal e) {
+                throw new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
+            }
+        });
     }
 
     /**

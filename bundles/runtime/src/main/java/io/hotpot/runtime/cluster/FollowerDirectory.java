@@ -16,6 +16,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.util.tracker.ServiceTracker;
 
 import java.io.Closeable;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -199,6 +200,33 @@ public final class FollowerDirectory implements Closeable {
             return new ApplyReport(nodeId, ticket.ticket().artifact(), ApplyOutcome.FAILED, null, null, null,
                     ApplyPhase.VERIFY, "the answer of " + nodeId + " (endpoint " + endpointId + ") was refused: "
                     + refused.get() + "; what it runs is not known", -1, -1, -1, (System.nanoTime() - start) / 1_000_000);
+        }
+
+        /**
+         * {@link FollowerService#applyStoredSet} on that node, each member's answer checked as
+         * {@link #applyStored} checks one.
+         *
+         * @return the node's reports, in the tickets' order; a member whose signature does not hold
+         *         is a {@code FAILED} report at {@code VERIFY}
+         * @throws TransferException as {@link FollowerService#applyStoredSet} does
+         */
+        public List<ApplyReport> applyStoredSet(List<SignedRolloutTicket> tickets) throws TransferException {
+            long start = System.nanoTime();
+            List<SignedApplyReport> answers = service.applyStoredSet(tickets);
+            if (answers == null || answers.size() != tickets.size()) {
+                throw new TransferException(nodeId + " answered the set of " + tickets.size() + " with "
+                        + (answers == null ? "nothing" : answers.size() + " reports"));
+            }
+            List<ApplyReport> reports = new java.util.ArrayList<>();
+            for (int i = 0; i < tickets.size(); i++) {
+                SignedRolloutTicket ticket = tickets.get(i);
+                Optional<String> refused = proofs.reportRefusal(nodeId, endpointId, ticket, answers.get(i));
+                reports.add(refused.isEmpty() ? answers.get(i).report() : new ApplyReport(nodeId,
+                        ticket.ticket().artifact(), ApplyOutcome.FAILED, null, null, null, ApplyPhase.VERIFY,
+                        "the answer of " + nodeId + " (endpoint " + endpointId + ") was refused: " + refused.get()
+                                + "; what it runs is not known", -1, -1, -1, (System.nanoTime() - start) / 1_000_000));
+            }
+            return reports;
         }
     }
 }

@@ -121,13 +121,31 @@ final class RolloutExecutor implements Closeable {
      */
     RolloutRecord run(RolloutRecord record, SignedRolloutTicket ticket, RolloutPlan plan, Path jar,
                       RolloutListener listener) {
+        return run(record, new One(ticket, jar), plan, listener);
+    }
+
+    /**
+     * Runs a recorded rollout of a set to its end, as {@link #run(RolloutRecord, SignedRolloutTicket,
+     * RolloutPlan, Path, RolloutListener)} does one bundle: every member staged on every node, and the
+     * set's say of each node, before any node applies; then each node applies the whole set as one
+     * unit; a halt returns every updated node to the previous set.
+     *
+     * @param tickets the members' signed tickets, in the record's member order
+     * @param jars    the members' bytes on this node, in the same order (null where a takeover lost them)
+     */
+    RolloutRecord runSet(RolloutRecord record, List<SignedRolloutTicket> tickets, RolloutPlan plan, List<Path> jars,
+                         RolloutListener listener) {
+        return run(record, new Set(tickets, jars), plan, listener);
+    }
+
+    private RolloutRecord run(RolloutRecord record, Change change, RolloutPlan plan, RolloutListener listener) {
         Progress progress = new Progress(record, listener);
         plan.nodes().forEach(n -> progress.set(n, Step.PENDING, null, ""));
         ArtifactDescriptor artifact = record.artifact();
 
         Map<String, Future<ApplyReport>> stagings = new LinkedHashMap<>();
         for (String id : plan.nodes()) {
-            stagings.put(id, calls.submit(() -> stageOn(id, ticket, jar)));
+            stagings.put(id, calls.submit(() -> change.stage(id)));
         }
         collect(stagings, artifact, "stage").forEach((id, failure) -> {
             if (failure == null) {
@@ -139,7 +157,7 @@ final class RolloutExecutor implements Closeable {
             }
         });
         if (progress.any(Step.FAILED)) {
-            return halt(progress, jar, "refused by " + progress.nodes(Step.FAILED) + " before anything was applied");
+            return halt(progress, "refused by " + progress.nodes(Step.FAILED) + " before anything was applied");
         }
         reach("BEFORE_APPLY");
 
@@ -157,7 +175,7 @@ final class RolloutExecutor implements Closeable {
                 return progress.record();
             }
             if (hold == Hold.ABORT) {
-                return halt(progress, jar, "aborted by hot:abort before batch " + (b + 1) + "/" + batches.size());
+                return halt(progress, "aborted by hot:abort before batch " + (b + 1) + "/" + batches.size());
             }
             Map<String, Future<ApplyReport>> applies = new LinkedHashMap<>();
             for (String id : batches.get(b)) {
@@ -165,7 +183,7 @@ final class RolloutExecutor implements Closeable {
                     continue;
                 }
                 progress.set(id, Step.APPLYING, null, "");
-                applies.put(id, calls.submit(() -> applyOn(id, ticket)));
+                applies.put(id, calls.submit(() -> change.apply(id)));
             }
             Map<String, ApplyReport> applied = collect(applies, artifact, "apply");
             applied.forEach((id, r) -> progress.set(id, stepOf(r), r, r.message()));
@@ -177,16 +195,16 @@ final class RolloutExecutor implements Closeable {
                 for (String id : lost) {
                     progress.set(id, Step.FAILED, applied.get(id), applied.get(id).message());
                 }
-                return halt(progress, jar, "batch " + (b + 1) + "/" + batches.size() + ": " + lost
+                return halt(progress, "batch " + (b + 1) + "/" + batches.size() + ": " + lost
                         + " was lost during its apply");
             }
             if (progress.any(Step.FAILED)) {
-                return halt(progress, jar, "batch " + (b + 1) + "/" + batches.size() + " failed on "
+                return halt(progress, "batch " + (b + 1) + "/" + batches.size() + " failed on "
                         + progress.nodes(Step.FAILED));
             }
             if (b == 0 && record.policy().kind() == RolloutPolicy.Kind.CANARY
                     && batches.get(0).stream().noneMatch(id -> progress.step(id) == Step.APPLIED)) {
-                return halt(progress, jar, "the canary " + batches.get(0) + " could not be reached");
+                return halt(progress, "the canary " + batches.get(0) + " could not be reached");
             }
             if (b < batches.size() - 1) {
                 reach("BETWEEN_BATCHES");
@@ -250,57 +268,39 @@ final class RolloutExecutor implements Closeable {
         }
     }
 
-    /** Returns every updated node to the previous artifact, skips the rest, restores the desired state. */
-    private RolloutRecord halt(Progress progress, Path jar, String why) {
+    /** Returns every updated node to the previous artifact (or set), skips the rest, restores the desired state. */
+    private RolloutRecord halt(Progress progress, String why) {
         RolloutRecord record = progress.record();
         // Each node's reason is in its own record; the rollout's says what happened, in one line.
         String reason = why;
-        ArtifactDescriptor previous = record.previous();
         LOG.error("Hotpot: rollout {} of {} halted ({}: {}); returning updated nodes to {}", record.rolloutId(),
-                record.artifact().coordinates(), reason, progress.failures(), previous == null ? "nothing (no previous version)"
-                        : previous.coordinates());
+                record.what(), reason, progress.failures(), record.previousMembers().isEmpty()
+                        ? "nothing (no previous version)" : record.previousMembers().stream()
+                        .map(ArtifactDescriptor::coordinates).toList());
         for (String id : progress.nodes(Step.PENDING, Step.STAGED)) {
             progress.set(id, Step.SKIPPED, null, "not touched: the rollout halted before this node's batch");
         }
         List<String> updated = progress.nodes(Step.APPLIED);
-        Optional<Path> previousJar = previous == null ? Optional.empty()
-                : fetcher.fetch(record.rolloutId(), previous, updated);
-        // Going back is a decision of its own: a fresh sequence, flagged as a rollback, so that
-        // every node's replay guard accepts the older version.
-        SignedRolloutTicket back = null;
-        String noReturn = null;
-        if (previous == null) {
-            noReturn = "no earlier version of " + record.artifact().symbolicName() + " to return to";
-        } else if (previousJar.isEmpty()) {
-            noReturn = "the bytes of " + previous.coordinates() + " are on no reachable node";
-        } else {
-            try {
-                back = issuer.issue(record.rolloutId(), previous, true);
-            } catch (Exception e) {
-                noReturn = "cannot sign the return to " + previous.coordinates() + ": " + e;
-            }
-        }
+        Return back = record.set() ? returnOfSet(record, updated) : returnOfOne(record, updated);
         Map<String, Future<ApplyReport>> reverts = new LinkedHashMap<>();
         for (String id : updated) {
-            if (back == null) {
+            if (back.change() == null) {
                 reverts.put(id, CompletableFuture.completedFuture(ApplyReport.unreachable(id, record.artifact(),
-                        ApplyPhase.ROLLBACK, noReturn, 0)));
+                        ApplyPhase.ROLLBACK, back.noReturn(), 0)));
                 continue;
             }
-            progress.set(id, Step.APPLYING, null, "returning to " + previous.coordinates());
-            SignedRolloutTicket ticket = back;
+            progress.set(id, Step.APPLYING, null, "returning to " + back.to());
             reverts.put(id, calls.submit(() -> {
-                ApplyReport staged = stageOn(id, ticket, previousJar.get());
-                return staged != null ? staged : applyOn(id, ticket);
+                ApplyReport staged = back.change().stage(id);
+                return staged != null ? staged : back.change().apply(id);
             }));
         }
         collect(reverts, record.artifact(), "return to the previous version").forEach((id, r) ->
                 progress.set(id, r.outcome().succeeded() ? Step.ROLLED_BACK : Step.ROLLBACK_FAILED, r, r.message()));
         try {
-            state.restoreDesired(record.artifact().symbolicName(), Optional.ofNullable(back)
-                    .map(t -> new ClusterState.Desired(t, System.currentTimeMillis())));
+            back.restoreDesired().run();
         } catch (Exception e) {
-            LOG.error("Hotpot: cannot restore the desired state of {} after rollout {}", record.artifact().symbolicName(),
+            LOG.error("Hotpot: cannot restore the desired state of {} after rollout {}", record.what(),
                     record.rolloutId(), e);
         }
         boolean clean = !progress.any(Step.ROLLBACK_FAILED);
@@ -308,10 +308,261 @@ final class RolloutExecutor implements Closeable {
                 reason + (clean ? "" : "; RETURNING FAILED on " + progress.nodes(Step.ROLLBACK_FAILED)));
     }
 
+    /** A halted rollout's way back: the change that returns a node, or why there is none, and the desired state's. */
+    private interface DesiredRestore {
+        void run() throws Exception;
+    }
+
+    private record Return(Change change, String to, String noReturn, DesiredRestore restoreDesired) {
+    }
+
+    private Return returnOfOne(RolloutRecord record, List<String> updated) {
+        ArtifactDescriptor previous = record.previous();
+        String bsn = record.artifact().symbolicName();
+        if (previous == null) {
+            return new Return(null, null, "no earlier version of " + bsn + " to return to",
+                    () -> state.restoreDesired(bsn, Optional.empty()));
+        }
+        Optional<Path> previousJar = fetcher.fetch(record.rolloutId(), previous, updated);
+        if (previousJar.isEmpty()) {
+            return new Return(null, null, "the bytes of " + previous.coordinates() + " are on no reachable node",
+                    () -> state.restoreDesired(bsn, Optional.empty()));
+        }
+        try {
+            // Going back is a decision of its own: a fresh sequence, flagged as a rollback, so that
+            // every node's replay guard accepts the older version.
+            SignedRolloutTicket back = issuer.issue(record.rolloutId(), previous, true);
+            return new Return(new One(back, previousJar.get()), previous.coordinates(), null, () -> state.restoreDesired(bsn,
+                    Optional.of(new ClusterState.Desired(back, System.currentTimeMillis()))));
+        } catch (Exception e) {
+            return new Return(null, null, "cannot sign the return to " + previous.coordinates() + ": " + e,
+                    () -> state.restoreDesired(bsn, Optional.empty()));
+        }
+    }
+
+    /**
+     * The way back of a set: the members that had a previous version return to it together (a set of
+     * their own, or one bundle), then the members that were new are removed again.
+     */
+    private Return returnOfSet(RolloutRecord record, List<String> updated) {
+        Map<String, ArtifactDescriptor> previous = new LinkedHashMap<>();
+        record.previousMembers().forEach(a -> previous.put(a.symbolicName(), a));
+        List<ArtifactDescriptor> back = new ArrayList<>();
+        List<ArtifactDescriptor> added = new ArrayList<>();
+        for (ArtifactDescriptor m : record.members()) {
+            if (previous.containsKey(m.symbolicName())) {
+                back.add(previous.get(m.symbolicName()));
+            } else {
+                added.add(m);
+            }
+        }
+        List<Path> jars = new ArrayList<>();
+        for (ArtifactDescriptor a : back) {
+            Optional<Path> jar = fetcher.fetch(record.rolloutId(), a, updated);
+            if (jar.isEmpty()) {
+                return new Return(null, null, "the bytes of " + a.coordinates() + " are on no reachable node", () -> { });
+            }
+            jars.add(jar.get());
+        }
+        try {
+            List<SignedRolloutTicket> backTickets = back.size() == 1
+                    ? List.of(issuer.issue(record.rolloutId(), back.get(0), true))
+                    : back.isEmpty() ? List.of()
+                    : issuer.issueSet(record.rolloutId(), back, back.stream().map(a -> true).toList());
+            List<SignedRolloutTicket> removals = new ArrayList<>();
+            for (ArtifactDescriptor a : added) {
+                removals.add(issuer.issueRemoval(record.rolloutId(), a));
+            }
+            List<Change> steps = new ArrayList<>();
+            if (backTickets.size() == 1) {
+                steps.add(new One(backTickets.get(0), jars.get(0)));
+            } else if (!backTickets.isEmpty()) {
+                steps.add(new Set(backTickets, jars));
+            }
+            removals.forEach(r -> steps.add(new One(r, null)));
+            String to = back.stream().map(ArtifactDescriptor::coordinates).toList()
+                    + (added.isEmpty() ? "" : ", removing " + added.stream().map(ArtifactDescriptor::symbolicName).toList());
+            return new Return(new Steps(steps, record.artifact()), to, null, () -> {
+                long now = System.currentTimeMillis();
+                for (SignedRolloutTicket t : backTickets) {
+                    state.writeDesired(new ClusterState.Desired(t, now));
+                }
+                for (SignedRolloutTicket t : removals) {
+                    state.writeDesired(new ClusterState.Desired(t, now));
+                }
+            });
+        } catch (Exception e) {
+            return new Return(null, null, "cannot sign the return of the set: " + e, () -> { });
+        }
+    }
+
+    /** What a rollout moves through the cluster, node by node: one bundle, or a set. */
+    private interface Change {
+
+        /** @return null once the node holds the bytes and would apply them, else the report of why not */
+        ApplyReport stage(String id) throws InterruptedException;
+
+        /** @return the node's report */
+        ApplyReport apply(String id);
+    }
+
+    /** One bundle (or one removal: no bytes to stage when the jar is null and the node holds none). */
+    private final class One implements Change {
+
+        private final SignedRolloutTicket ticket;
+        private final Path jar;
+
+        One(SignedRolloutTicket ticket, Path jar) {
+            this.ticket = ticket;
+            this.jar = jar;
+        }
+
+        @Override
+        public ApplyReport stage(String id) throws InterruptedException {
+            if (jar == null && ticket.ticket().removal()) {
+                // A set's new member returned by its removal: the node checks the ticket when it applies it.
+                return null;
+            }
+            return stageOn(id, ticket, jar);
+        }
+
+        @Override
+        public ApplyReport apply(String id) {
+            return applyOn(id, ticket);
+        }
+    }
+
+    /** A set, staged member by member and applied as one unit. */
+    private final class Set implements Change {
+
+        private final List<SignedRolloutTicket> tickets;
+        private final List<Path> jars;
+
+        Set(List<SignedRolloutTicket> tickets, List<Path> jars) {
+            this.tickets = List.copyOf(tickets);
+            this.jars = new ArrayList<>(jars);
+        }
+
+        @Override
+        public ApplyReport stage(String id) throws InterruptedException {
+            for (int i = 0; i < tickets.size(); i++) {
+                ApplyReport failed = stageOn(id, tickets.get(i), jars.get(i));
+                if (failed != null) {
+                    return failed;
+                }
+            }
+            return stageSetOn(id, tickets);
+        }
+
+        @Override
+        public ApplyReport apply(String id) {
+            return applySetOn(id, tickets);
+        }
+    }
+
+    /** Changes made one after the other on a node; the first that fails ends it. */
+    private static final class Steps implements Change {
+
+        private final List<Change> steps;
+        private final ArtifactDescriptor artifact;
+
+        Steps(List<Change> steps, ArtifactDescriptor artifact) {
+            this.steps = steps;
+            this.artifact = artifact;
+        }
+
+        @Override
+        public ApplyReport stage(String id) throws InterruptedException {
+            for (Change c : steps) {
+                ApplyReport failed = c.stage(id);
+                if (failed != null) {
+                    return failed;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public ApplyReport apply(String id) {
+            ApplyReport last = null;
+            List<String> done = new ArrayList<>();
+            for (Change c : steps) {
+                last = c.apply(id);
+                if (!last.outcome().succeeded()) {
+                    return last;
+                }
+                done.add(last.message());
+            }
+            return last == null ? null : new ApplyReport(id, artifact, last.outcome(), last.previousVersion(),
+                    last.runningVersion(), last.bundleState(), null, String.join("; ", done), last.stateBytes(),
+                    last.pauseMicros(), last.heldCalls(), last.durationMs());
+        }
+    }
+
+    /** The set's say of one node, once it holds every member's bytes. */
+    private ApplyReport stageSetOn(String id, List<SignedRolloutTicket> tickets) {
+        ArtifactDescriptor first = tickets.get(0).ticket().artifact();
+        long start = System.nanoTime();
+        try {
+            if (id.equals(nodeId)) {
+                local.stageSet(tickets);
+            } else {
+                FollowerDirectory.Endpoint endpoint = directory.find(id)
+                        .orElseThrow(() -> new IllegalStateException("its endpoint went away"));
+                endpoint.service().stageSet(tickets);
+            }
+            return null;
+        } catch (TransferException refused) {
+            return new ApplyReport(id, first, ApplyOutcome.REJECTED, null, null, null,
+                    refused.phase() != null ? refused.phase() : ApplyPhase.VERIFY, refused.getMessage(), -1, -1, -1,
+                    (System.nanoTime() - start) / 1_000_000);
+        } catch (Exception x) {
+            return ApplyReport.unreachable(id, first, ApplyPhase.CONNECT, "staging of the set on " + id + " failed: " + x,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
+    /** @return one report for the node: the first member that did not succeed, else a summary of all */
+    private ApplyReport applySetOn(String id, List<SignedRolloutTicket> tickets) {
+        ArtifactDescriptor first = tickets.get(0).ticket().artifact();
+        long start = System.nanoTime();
+        try {
+            List<ApplyReport> reports;
+            if (id.equals(nodeId)) {
+                reports = local.applyStoredSet(tickets).stream().map(io.hotpot.api.SignedApplyReport::report).toList();
+            } else {
+                FollowerDirectory.Endpoint endpoint = directory.find(id)
+                        .orElseThrow(() -> new IllegalStateException("its endpoint went away"));
+                reports = endpoint.applyStoredSet(tickets);
+                directory.seen(id);
+            }
+            Optional<ApplyReport> failed = reports.stream().filter(r -> !r.outcome().succeeded()).findFirst();
+            if (failed.isPresent()) {
+                return failed.get();
+            }
+            ApplyReport r = reports.get(0);
+            String each = reports.stream().map(x -> x.artifact().coordinates() + " " + x.outcome())
+                    .collect(java.util.stream.Collectors.joining(", "));
+            return new ApplyReport(id, first, r.outcome(), r.previousVersion(), r.runningVersion(), r.bundleState(), null,
+                    "set of " + reports.size() + " on " + id + ": " + each + "; " + r.message(), r.stateBytes(),
+                    r.pauseMicros(), r.heldCalls(), (System.nanoTime() - start) / 1_000_000);
+        } catch (TransferException refused) {
+            return new ApplyReport(id, first, ApplyOutcome.REJECTED, null, null, null, ApplyPhase.VERIFY,
+                    refused.getMessage(), -1, -1, -1, (System.nanoTime() - start) / 1_000_000);
+        } catch (Exception x) {
+            return ApplyReport.unreachable(id, first, ApplyPhase.CONNECT, "apply of the set on " + id + " failed: " + x,
+                    (System.nanoTime() - start) / 1_000_000);
+        }
+    }
+
     /** @return null once the node holds the bytes, else the report of why not */
     private ApplyReport stageOn(String id, SignedRolloutTicket ticket, Path jar) throws InterruptedException {
         ArtifactDescriptor artifact = ticket.ticket().artifact();
         if (id.equals(nodeId)) {
+            if (ticket.ticket().member()) {
+                // A member's say is its set's (stageSetOn): another member may provide what it imports.
+                return null;
+            }
             // The leader holds the bytes already; it gets the same say as a follower's staging.
             return local.stagingRefusal(ticket.ticket(), jar).map(why -> new ApplyReport(id, artifact, ApplyOutcome.REJECTED,
                     null, null, null, ApplyPhase.RESOLVE, why, -1, -1, -1, 0)).orElse(null);
@@ -533,7 +784,7 @@ final class RolloutExecutor implements Closeable {
                         e.toString());
                 calls.execute(() -> recordEnd(done));
             }
-            LOG.info("Hotpot: rollout {} of {} {} in {} ms{}", done.rolloutId(), done.artifact().coordinates(), status,
+            LOG.info("Hotpot: rollout {} of {} {} in {} ms{}", done.rolloutId(), done.what(), status,
                     done.durationMs(), message.isEmpty() ? "" : ": " + message);
             return done;
         }

@@ -144,8 +144,9 @@ public final class RolloutLog {
                     + " its tickets");
         }
         String sha = ticket.artifact().sha256();
-        boolean forward = sha.equals(p.getProperty("artifact.sha256"));
-        boolean back = ticket.rollback() && sha.equals(p.getProperty("previous.sha256"));
+        RolloutRecord recorded = decodeRollout(id, p);
+        boolean forward = recorded.members().stream().anyMatch(m -> m.sha256().equals(sha));
+        boolean back = ticket.rollback() && recorded.previousMembers().stream().anyMatch(m -> m.sha256().equals(sha));
         if (!forward && !back) {
             return Optional.of("rollout '" + id + "' is of " + p.getProperty("artifact.symbolicName") + "/"
                     + p.getProperty("artifact.version") + ", not of " + ticket.artifact().coordinates() + " sha256 "
@@ -153,7 +154,10 @@ public final class RolloutLog {
         }
         // A removal is a decision of its own kind: a rollout that runs an artifact does not authorize removing it.
         boolean removal = Trigger.UNDEPLOY.name().equals(p.getProperty("trigger"));
-        if (ticket.removal() && (!forward || !removal) || !ticket.removal() && forward && removal) {
+        // A halted set returns a member that was new by removing it again: the one removal a run authorizes.
+        boolean newMemberReturned = ticket.removal() && forward && recorded.set() && recorded.previousMembers().stream()
+                .noneMatch(m -> m.symbolicName().equals(ticket.artifact().symbolicName()));
+        if (ticket.removal() && !newMemberReturned && (!forward || !removal) || !ticket.removal() && forward && removal) {
             return Optional.of("rollout '" + id + "' " + (removal ? "removes " : "runs ")
                     + p.getProperty("artifact.symbolicName") + "/" + p.getProperty("artifact.version") + "; the ticket "
                     + (ticket.removal() ? "removes" : "runs") + " it");
@@ -205,6 +209,16 @@ public final class RolloutLog {
         if (r.previous() != null) {
             ZnodeText.putArtifact(p, "previous.", r.previous());
         }
+        if (r.set()) {
+            p.setProperty("members", Integer.toString(r.members().size()));
+            for (int i = 0; i < r.members().size(); i++) {
+                ZnodeText.putArtifact(p, "member." + i + ".", r.members().get(i));
+            }
+            p.setProperty("previousMembers", Integer.toString(r.previousMembers().size()));
+            for (int i = 0; i < r.previousMembers().size(); i++) {
+                ZnodeText.putArtifact(p, "previousMember." + i + ".", r.previousMembers().get(i));
+            }
+        }
         p.setProperty("source", r.source());
         p.setProperty("policy", r.policy().toString());
         p.setProperty("trigger", r.trigger().name());
@@ -217,11 +231,30 @@ public final class RolloutLog {
     }
 
     private static RolloutRecord decodeRollout(String id, Properties p) {
-        return new RolloutRecord(id, p.getProperty("source", "?"), ZnodeText.artifact(p, "artifact."),
-                p.containsKey("previous.sha256") ? ZnodeText.artifact(p, "previous.") : null, RolloutPolicy.parse(p.getProperty("policy")),
+        ArtifactDescriptor artifact = ZnodeText.artifact(p, "artifact.");
+        ArtifactDescriptor previous = p.containsKey("previous.sha256") ? ZnodeText.artifact(p, "previous.") : null;
+        List<ArtifactDescriptor> members = artifacts(p, "member.", "members", List.of(artifact));
+        List<ArtifactDescriptor> previousMembers = artifacts(p, "previousMember.", "previousMembers",
+                previous == null ? List.of() : List.of(previous));
+        return new RolloutRecord(id, p.getProperty("source", "?"), artifact, previous,
+                RolloutPolicy.parse(p.getProperty("policy")),
                 Trigger.valueOf(p.getProperty("trigger")), p.getProperty("leader", "?"),
                 Long.parseLong(p.getProperty("startedAt", "0")), Long.parseLong(p.getProperty("finishedAt", "0")),
-                RolloutStatus.valueOf(p.getProperty("status")), p.getProperty("message", ""), List.of());
+                RolloutStatus.valueOf(p.getProperty("status")), p.getProperty("message", ""), List.of(), members,
+                previousMembers);
+    }
+
+    /** @return the artifacts {@code <prefix>0.}, {@code <prefix>1.} ... that {@code count} says there are, or the default */
+    private static List<ArtifactDescriptor> artifacts(Properties p, String prefix, String count,
+                                                      List<ArtifactDescriptor> otherwise) {
+        if (!p.containsKey(count)) {
+            return otherwise;
+        }
+        List<ArtifactDescriptor> all = new ArrayList<>();
+        for (int i = 0; i < Integer.parseInt(p.getProperty(count)); i++) {
+            all.add(ZnodeText.artifact(p, prefix + i + "."));
+        }
+        return all;
     }
 
     private static Properties encode(NodeProgress n) {

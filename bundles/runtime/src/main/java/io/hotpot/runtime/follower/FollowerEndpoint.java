@@ -15,6 +15,7 @@ import io.hotpot.api.TransferTicket;
 import io.hotpot.runtime.apply.Admission;
 import io.hotpot.runtime.apply.BundleApplier;
 import io.hotpot.runtime.apply.BundleStates;
+import io.hotpot.runtime.apply.SetMember;
 import io.hotpot.runtime.security.names.RemoteNames;
 import io.hotpot.runtime.security.verify.RolloutVerifier;
 import io.hotpot.runtime.security.SecurityRefusal;
@@ -155,7 +156,9 @@ public final class FollowerEndpoint implements FollowerService {
                 (file, d, received) -> verified(() -> verifier.check(signed, file, CALLER)));
         // Staging is every node's say before any node applies: bytes this node could not resolve halt the
         // rollout now, when nothing anywhere has been touched.
-        Optional<String> unresolved = stagingRefusal(signed.ticket(), done.file());
+        // A member of a set may import what another member exports: its say is the set's (stageSet).
+        Optional<String> unresolved = signed.ticket().member() ? Optional.empty()
+                : stagingRefusal(signed.ticket(), done.file());
         if (unresolved.isPresent()) {
             throw new TransferException(unresolved.get(), io.hotpot.api.ApplyPhase.RESOLVE);
         }
@@ -179,6 +182,11 @@ public final class FollowerEndpoint implements FollowerService {
     public SignedApplyReport applyStored(SignedRolloutTicket signed) throws TransferException {
         RolloutTicket t = verified(() -> verifier.wellFormed(signed, CALLER));
         ArtifactDescriptor artifact = t.artifact();
+        if (t.member()) {
+            throw refused(verifier.refused(SecurityRefusal.Reason.DESCRIPTOR, "rollout '" + t.rolloutId() + "' ("
+                    + artifact.coordinates() + ")", CALLER, "a member of a set of " + t.setSize()
+                    + " is applied only with its whole set (applyStoredSet), never alone"));
+        }
         if (t.removal()) {
             // A removal needs no bytes here: the signed ticket alone says what goes.
             verified(() -> verifier.verifyTicket(signed, CALLER));
@@ -213,6 +221,90 @@ public final class FollowerEndpoint implements FollowerService {
         }
         outcomes.accept(report);
         return signatures.sign(t, report);
+    }
+
+    /** The most members a set may have: a bound on what one call makes this node check and hold. */
+    static final int MAX_SET_MEMBERS = 256;
+
+    @Override
+    public void stageSet(List<SignedRolloutTicket> tickets) throws TransferException {
+        List<SetMember> members = verifiedSet(tickets);
+        Optional<String> refused = applier.setRefusal(members);
+        if (refused.isPresent()) {
+            throw new TransferException(refused.get(), io.hotpot.api.ApplyPhase.RESOLVE);
+        }
+        LOG.info("Hotpot: staged the set of {} for rollout {}: {}", members.size(), tickets.get(0).ticket().rolloutId(),
+                members.stream().map(m -> m.artifact().coordinates()).toList());
+    }
+
+    @Override
+    public List<SignedApplyReport> applyStoredSet(List<SignedRolloutTicket> tickets) throws TransferException {
+        List<SetMember> members = verifiedSet(tickets);
+        for (SignedRolloutTicket signed : tickets) {
+            RolloutTicket t = signed.ticket();
+            Optional<String> undecided = decisions.refusal(t);
+            if (undecided.isPresent()) {
+                throw refused(verifier.refused(SecurityRefusal.Reason.UNDECIDED, "rollout '" + t.rolloutId() + "' ("
+                        + t.artifact().coordinates() + ", a member of a set of " + t.setSize() + ")", CALLER,
+                        undecided.get()));
+            }
+        }
+        java.util.concurrent.atomic.AtomicReference<SecurityRefusal> refusal = new java.util.concurrent.atomic.AtomicReference<>();
+        List<ApplyReport> reports = applier.applySet(tickets.get(0).ticket().rolloutId(), members, new Admission(() -> {
+            for (SignedRolloutTicket signed : tickets) {
+                Optional<SecurityRefusal> r = verifier.replayRefusal(signed, CALLER);
+                if (r.isPresent()) {
+                    refusal.set(r.get());
+                    return Optional.of(r.get().reason() + ": " + r.get().getMessage());
+                }
+            }
+            return Optional.empty();
+        }, () -> tickets.forEach(verifier::admitRunning)));
+        if (refusal.get() != null) {
+            throw refused(refusal.get());
+        }
+        List<SignedApplyReport> signed = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            outcomes.accept(reports.get(i));
+            signed.add(signatures.sign(tickets.get(i).ticket(), reports.get(i)));
+        }
+        return signed;
+    }
+
+    /**
+     * Checks a set's tickets one by one as {@link #applyStored} does (form, signature, stored bytes),
+     * and that they are one whole set: one rollout, one sequence, as many as each says, distinct names.
+     */
+    private List<SetMember> verifiedSet(List<SignedRolloutTicket> tickets) throws TransferException {
+        if (tickets == null || tickets.size() < 2 || tickets.size() > MAX_SET_MEMBERS) {
+            throw refused(verifier.refused(SecurityRefusal.Reason.LIMIT, "a set", CALLER, "a set has 2 to "
+                    + MAX_SET_MEMBERS + " members, got " + (tickets == null ? "none" : tickets.size())));
+        }
+        List<RolloutTicket> ts = new ArrayList<>();
+        for (SignedRolloutTicket signed : tickets) {
+            ts.add(verified(() -> verifier.wellFormed(signed, CALLER)));
+        }
+        RolloutTicket first = ts.get(0);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (RolloutTicket t : ts) {
+            if (!t.rolloutId().equals(first.rolloutId()) || t.sequence() != first.sequence()
+                    || t.setSize() != ts.size() || t.removal() || !names.add(t.artifact().symbolicName())) {
+                throw refused(verifier.refused(SecurityRefusal.Reason.DESCRIPTOR, "a set of rollout '" + first.rolloutId()
+                        + "'", CALLER, "its " + ts.size() + " tickets are not one whole set (one rollout, one sequence, "
+                        + "each of a set of " + ts.size() + ", distinct symbolic names, none a removal): " + t.artifact()
+                        .coordinates() + " of rollout '" + t.rolloutId() + "', sequence " + t.sequence() + ", set of "
+                        + t.setSize()));
+            }
+        }
+        List<SetMember> members = new ArrayList<>();
+        for (SignedRolloutTicket signed : tickets) {
+            ArtifactDescriptor a = signed.ticket().artifact();
+            Path file = store.artifact(a.sha256()).orElseThrow(() -> new TransferException(nodeId + " does not hold "
+                    + a.coordinates() + " sha256 " + a.shortDigest()));
+            verified(() -> verifier.check(signed, file, CALLER));
+            members.add(new SetMember(a, file));
+        }
+        return members;
     }
 
     @Override

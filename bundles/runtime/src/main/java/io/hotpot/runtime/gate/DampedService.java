@@ -28,6 +28,8 @@ final class DampedService implements InvocationHandler {
     private volatile Object target;
     private ServiceReference<?> targetRef;
     private ServiceRegistration<?> registration;
+    /** The interface classes of the proxy registered now: those of the API revision it was made for. */
+    private volatile Class<?>[] types;
     private boolean dropped;
 
     /**
@@ -66,6 +68,22 @@ final class DampedService implements InvocationHandler {
 
     void registration(ServiceRegistration<?> registration) {
         this.registration = registration;
+    }
+
+    /** Records the registration of a proxy made for these interface classes. */
+    void registration(ServiceRegistration<?> registration, Class<?>[] types) {
+        this.registration = registration;
+        this.types = types.clone();
+    }
+
+    /**
+     * @return whether the registered proxy was made for other classes of these interfaces: the API
+     *         package was re-wired by the swap (an API bundle updated with it), and the consumers that
+     *         the refresh restarted cannot cast the old proxy to the new classes
+     */
+    boolean madeForOther(Class<?>[] now) {
+        Class<?>[] mine = types;
+        return mine != null && !java.util.Arrays.equals(mine, now);
     }
 
     ServiceRegistration<?> registration() {
@@ -126,12 +144,65 @@ final class DampedService implements InvocationHandler {
         }
         gate.enter();
         try {
-            return method.invoke(awaitTarget(), args);
+            Object current = awaitTarget();
+            return callable(method, current).invoke(current, args);
         } catch (InvocationTargetException e) {
             throw e.getCause();
         } finally {
             gate.exit();
         }
+    }
+
+    /**
+     * The method to call on the target: the proxy's own, or, when the target implements another
+     * revision of the interface (the API bundle was updated in the swap, and this call comes through
+     * the proxy made for the old one), the target's method of the same name and parameter types.
+     * Arguments of JDK types pass either way; one of an old API class would not, and fails as before.
+     */
+    private static Method callable(Method method, Object target) {
+        if (method.getDeclaringClass().isInstance(target)) {
+            return method;
+        }
+        for (Class<?> i : allInterfaces(target.getClass())) {
+            if (!i.getName().equals(method.getDeclaringClass().getName())) {
+                continue;
+            }
+            for (Method m : i.getMethods()) {
+                if (m.getName().equals(method.getName()) && sameParameters(m, method)) {
+                    return m;
+                }
+            }
+        }
+        return method;
+    }
+
+    private static boolean sameParameters(Method a, Method b) {
+        Class<?>[] x = a.getParameterTypes();
+        Class<?>[] y = b.getParameterTypes();
+        if (x.length != y.length) {
+            return false;
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (!x[i].getName().equals(y[i].getName())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static java.util.Set<Class<?>> allInterfaces(Class<?> type) {
+        java.util.Set<Class<?>> all = new java.util.LinkedHashSet<>();
+        java.util.Deque<Class<?>> todo = new java.util.ArrayDeque<>();
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            todo.addAll(java.util.Arrays.asList(c.getInterfaces()));
+        }
+        while (!todo.isEmpty()) {
+            Class<?> i = todo.pop();
+            if (all.add(i)) {
+                todo.addAll(java.util.Arrays.asList(i.getInterfaces()));
+            }
+        }
+        return all;
     }
 
     private Object awaitTarget() throws InterruptedException {

@@ -323,6 +323,11 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
             }
         }
         if (existing != null) {
+            Class<?>[] now = interfaces(service, classes);
+            if (now != null && existing.madeForOther(now)) {
+                reregister(existing, ref, classes, now);
+                return;
+            }
             // Outside the lock: modifying the proxy's properties calls its consumers' listeners.
             updateIfChanged(existing, ref);
             return;
@@ -346,8 +351,25 @@ public final class ServiceDamper implements FindHook, EventListenerHook, Service
             assigned.put(id(ref), d);
             served.notifyAll();
         }
-        d.registration(context.registerService(classes, proxy, proxyProperties(ref)));
+        d.registration(context.registerService(classes, proxy, proxyProperties(ref)), types);
         LOG.info("Hotpot: gating {} of bundle {}", Arrays.toString(classes), bsn);
+    }
+
+    /**
+     * The swap re-wired the service's API package (the API bundle was updated with it): the proxy
+     * made for the old interface classes cannot be cast by the consumers the refresh restarted onto
+     * the new ones. A proxy for the new classes is registered, with the same handler (so held calls
+     * and calls through the old proxy still reach the new revision), and the old proxy goes, as the
+     * old service would without Hotpot: consumers still bound to it were wired to the old API and
+     * are refreshed with it.
+     */
+    private void reregister(DampedService d, ServiceReference<?> ref, String[] classes, Class<?>[] types) {
+        ServiceRegistration<?> old = d.registration();
+        Object proxy = Proxy.newProxyInstance(types[0].getClassLoader(), types, d);
+        d.registration(context.registerService(classes, proxy, proxyProperties(ref)), types);
+        unregisterQuietly(old);
+        LOG.info("Hotpot: {} of bundle {} now implements the interfaces of another API revision; its proxy is "
+                + "registered again for them", Arrays.toString(classes), d.bundleName());
     }
 
     /**

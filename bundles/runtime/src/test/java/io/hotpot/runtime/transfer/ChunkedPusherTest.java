@@ -143,6 +143,16 @@ public class ChunkedPusherTest {
         }
 
         @Override
+        public void stageSet(java.util.List<SignedRolloutTicket> tickets) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.List<io.hotpot.api.SignedApplyReport> applyStoredSet(java.util.List<SignedRolloutTicket> tickets) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
         public void abortTransfer(String transferId) {
             transfers.abort(transferId);
         }

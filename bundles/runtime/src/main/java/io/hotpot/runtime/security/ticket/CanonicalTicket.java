@@ -17,13 +17,14 @@ import java.nio.charset.StandardCharsets;
  * have the same bytes, whatever their texts contain.
  *
  * <pre>
- *   "hotpot-rollout-v1" rolloutId sequence symbolicName version sha256 size leaderId rollback [action]
+ *   "hotpot-rollout-v1" rolloutId sequence symbolicName version sha256 size leaderId rollback [action [setSize]]
  * </pre>
- * The action byte ({@code 1} for {@link RolloutTicket.Action#REMOVE}) is there only when the ticket
- * is not a plain {@code RUN}: every ticket signed before removals existed keeps its bytes and its
- * signature, and a removal's bytes are longer than any run's, so the two never meet. A node that
- * does not know actions reads a removal as a run, computes the shorter bytes, and refuses the
- * signature: it never runs what was meant to be removed.
+ * The action byte ({@code 0} RUN, {@code 1} {@link RolloutTicket.Action#REMOVE}) is there only when
+ * the ticket is not a plain run of one bundle, and the set size (4 bytes) only for a member of a
+ * set: every ticket signed before removals and sets existed keeps its bytes and its signature, and
+ * the three kinds have three lengths, so they never meet. A node that does not know them reads a
+ * removal or a set member as a plain run, computes the shorter bytes, and refuses the signature: it
+ * never runs what was meant to be removed, nor one member of a set alone.
  * Stateless and thread-safe.
  */
 public final class CanonicalTicket {
@@ -48,8 +49,11 @@ public final class CanonicalTicket {
             out.writeLong(a.size());
             text(out, ticket.leaderId());
             out.writeByte(ticket.rollback() ? 1 : 0);
-            if (ticket.action() != RolloutTicket.Action.RUN) {
+            if (ticket.action() != RolloutTicket.Action.RUN || ticket.setSize() != 1) {
                 out.writeByte(ticket.action().ordinal());
+            }
+            if (ticket.setSize() != 1) {
+                out.writeInt(ticket.setSize());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);

@@ -4,6 +4,7 @@ import io.hotpot.api.ArtifactDescriptor;
 import io.hotpot.api.RolloutTicket;
 import io.hotpot.api.SignedRolloutTicket;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -39,6 +40,26 @@ public final class TicketIssuer {
      */
     public SignedRolloutTicket issue(String rolloutId, ArtifactDescriptor artifact, boolean rollback) throws Exception {
         return signer.sign(new RolloutTicket(rolloutId, sequence.next(), artifact, leaderId, rollback));
+    }
+
+    /**
+     * Signs a set: one sequence for every member, each ticket saying how many members the set has,
+     * so that no node applies a member without all the others. Blocks for a few ZooKeeper round trips.
+     *
+     * @param artifacts the members, of distinct symbolic names
+     * @param rollback  per member, whether it goes back to an older version
+     * @return the signed tickets, in the members' order
+     * @throws Exception if ZooKeeper cannot issue a sequence number
+     */
+    public List<SignedRolloutTicket> issueSet(String rolloutId, List<ArtifactDescriptor> artifacts, List<Boolean> rollback)
+            throws Exception {
+        long seq = sequence.next();
+        List<SignedRolloutTicket> tickets = new java.util.ArrayList<>();
+        for (int i = 0; i < artifacts.size(); i++) {
+            tickets.add(signer.sign(new RolloutTicket(rolloutId, seq, artifacts.get(i), leaderId, rollback.get(i),
+                    RolloutTicket.Action.RUN, artifacts.size())));
+        }
+        return tickets;
     }
 
     /**
