@@ -454,4 +454,52 @@ public class ClusterDistributionIT {
         String history = cluster.run(cluster.leader(), "hot:history " + api);
         assertTrue(history, history.contains(KV + " + " + api) || history.contains(api + " + " + KV));
     }
+
+    /**
+     * Issue 10, "upgraded one after another and then as a set", with released bundles from Maven
+     * Central: commons-text imports commons-lang3. One after another, commons-text 1.12.0 joins
+     * the commons-lang3 3.14.0 the cluster runs. commons-text 1.13.0 imports
+     * commons-lang3 at 3.17.0 or later: alone it is refused on every node, naming the package, with
+     * nothing changed; together with commons-lang3 3.17.0, as one set, it runs on every node, wired to
+     * the new commons-lang3, with nothing left removal-pending, while the KV clients run without a
+     * failed call.
+     */
+    @Test
+    public void step9e_aLibraryAndTheBundleThatImportsItUpgradeOneAfterAnotherThenAsASet() throws Exception {
+        // Since 1.11.0, commons-text names its bundle org.apache.commons.text, no longer
+        // org.apache.commons.commons-text: to OSGi, and so to Hotpot, a bundle of its own.
+        String text = "org.apache.commons.text";
+        Path text112 = Fixtures.jar("commons-text-1.12.0.jar");
+        assertOk(cluster.distribute(text112));
+        cluster.assertConverged(text, "1.12.0", Fixtures.sha256(text112), cluster.nodes().nodes());
+
+        Path text113 = Fixtures.jar("commons-text-1.13.0.jar");
+        Path lang317 = Fixtures.jar("commons-lang3-3.17.0.jar");
+        String alone = cluster.distribute(text113);
+        assertTrue(alone, alone.contains("REFUSED: rollout") && alone.contains("0/3 nodes run it"));
+        for (String node : cluster.nodes().nodes()) {
+            assertTrue(alone, alone.contains(node + ": FAILED (REJECTED in phase RESOLVE): " + text + "/1.13.0 would not "
+                    + "resolve on " + node) && alone.contains("org.apache.commons.lang3"));
+        }
+        cluster.assertConverged(text, "1.12.0", Fixtures.sha256(text112), cluster.nodes().nodes());
+
+        String out;
+        // Step 9d refreshed the KV API: the leader's remote clients need the stores imported again first.
+        cluster.awaitRemoteStores();
+        try (Loads loads = new Loads(cluster, 12, 1, "text-set")) {
+            Thread.sleep(2_000);
+            out = cluster.run(cluster.leader(), "hot:distribute " + text113 + " " + lang317);
+            System.out.println(out);
+            loads.assertClean("on the followers while commons-lang3 and commons-text rolled out as one set");
+        }
+        assertOk(out);
+        assertTrue(out, out.contains("set of 2") && out.contains("3/3 nodes run it"));
+        cluster.assertConverged(LANG3, "3.17.0", Fixtures.sha256(lang317), cluster.nodes().nodes());
+        cluster.assertConverged(text, "1.13.0", Fixtures.sha256(text113), cluster.nodes().nodes());
+        for (String node : cluster.nodes().nodes()) {
+            String wires = cluster.run(node, "bundle:requirements --namespace osgi.wiring.package " + text);
+            assertTrue(node + ": " + wires, wires.contains("osgi.wiring.package; org.apache.commons.lang3 3.17.0 from "
+                    + "org.apache.commons.lang3"));
+        }
+    }
 }

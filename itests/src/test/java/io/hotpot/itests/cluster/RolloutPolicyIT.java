@@ -195,6 +195,8 @@ public class RolloutPolicyIT {
         Path kv123 = variant("1.2.3");
         String out;
         String id;
+        // test4 restarted a follower: the leader's remote client needs its KV store imported again first.
+        cluster.awaitRemoteStores();
         try (Loads loads = new Loads(cluster, 20, 1, "pause");
              KarafConsole console = new KarafConsole(cluster.nodes().sshPort(cluster.leader()))) {
             java.util.concurrent.CompletableFuture<String> rollout = holdAtTheFirstBatchBoundary(console, kv123);
@@ -241,6 +243,7 @@ public class RolloutPolicyIT {
     public void test6_hotAbortReturnsTheNodesAlreadyUpdated() throws Exception {
         Path kv124 = variant("1.2.4");
         String out;
+        cluster.awaitRemoteStores();
         try (Loads loads = new Loads(cluster, 20, 1, "abort");
              KarafConsole console = new KarafConsole(cluster.nodes().sshPort(cluster.leader()))) {
             java.util.concurrent.CompletableFuture<String> rollout = holdAtTheFirstBatchBoundary(console, kv124);
