@@ -26,7 +26,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -561,12 +560,9 @@ final class SetSwap {
 
     private List<ApplyReport> refuseAll(List<SetMember> members, List<SetMember> unchanged, String why, long start) {
         List<ApplyReport> reports = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
         for (SetMember m : members) {
-            if (seen.add(m.artifact().symbolicName())) {
-                reports.add(report(m.artifact(), ApplyOutcome.REJECTED, null, null, null, ApplyPhase.EXPORT,
-                        "the set of " + members.size() + " refused on " + nodeId + ": " + why, -1, -1, start));
-            }
+            reports.add(report(m.artifact(), ApplyOutcome.REJECTED, null, null, null, ApplyPhase.EXPORT,
+                    "the set of " + members.size() + " refused on " + nodeId + ": " + why, -1, -1, start));
         }
         unchanged.forEach(m -> reports.add(report(m.artifact(), ApplyOutcome.REJECTED, m.artifact().version(),
                 m.artifact().version(), "ACTIVE", ApplyPhase.EXPORT, "the set refused on " + nodeId + ": " + why, -1, -1,

@@ -211,33 +211,16 @@ public final class Convergence implements Closeable {
                     retry = true;
                     continue;
                 }
-                Set<String> preferred = new LinkedHashSet<>();
-                leadership.leaderId().ifPresent(preferred::add);
-                preferred.add(d.leader());
-                String from = "the desired state of " + a.symbolicName() + " in ZooKeeper";
                 // Checked once against the signed ticket: stored bytes here, fetched bytes before
                 // they enter the store. A refusal is logged by the verifier and not retried until
                 // the desired state changes.
-                Optional<Path> jar = store.artifact(a.sha256());
-                if (jar.isPresent()) {
-                    try {
-                        verifier.check(d.ticket(), jar.get(), from);
-                    } catch (SecurityRefusal e) {
-                        continue;
-                    }
-                } else {
-                    jar = fetcher.fetch(d.rolloutId(), a, preferred, (file, desc, received) -> {
-                        try {
-                            verifier.check(d.ticket(), file, from);
-                        } catch (SecurityRefusal e) {
-                            throw new TransferException(nodeId + " refused (" + e.reason() + "): " + e.getMessage());
-                        }
-                    });
-                    if (jar.isEmpty()) {
-                        retry = true;
-                        continue;
-                    }
+                boolean[] refused = new boolean[1];
+                Optional<Path> jar = bytesOf(d, refused);
+                if (jar.isEmpty()) {
+                    retry |= !refused[0];
+                    continue;
                 }
+                String from = "the desired state of " + a.symbolicName() + " in ZooKeeper";
                 if (applier.installed(a.symbolicName()).isEmpty() && store.applied(a.symbolicName())
                         .filter(was -> was.artifact().sha256().equals(a.sha256())).isPresent()) {
                     LOG.warn("Hotpot: node {}: {} was uninstalled on this node outside Hotpot (bundle:uninstall?), "
